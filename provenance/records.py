@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ class Passage:
     end: int
 
 
-class Relation(str, Enum):
+class Relation(StrEnum):
     """How two documents relate, from strongest to weakest reuse."""
 
     NEAR_DUPLICATE = "near-duplicate"  # verbatim reuse
@@ -107,7 +107,7 @@ class PairScore:
     p_value: float = 1.0  # chance of this much aligned text between unrelated texts of the story
 
 
-class ClusterKind(str, Enum):
+class ClusterKind(StrEnum):
     NEAR_DUPLICATE = "near-duplicate"
     REWRITE = "rewrite"
     STORY = "story"

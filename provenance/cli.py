@@ -1,0 +1,201 @@
+"""Command line: parses arguments and calls the library; nothing else lives here.
+
+Exit codes: 0 ok, 1 input error (one-line message on stderr), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from provenance import __version__
+from provenance.errors import ProvenanceError
+
+FORMATS_CLUSTER = ("table", "json", "csv")
+FORMATS_LINEAGE = ("table", "json", "dot")
+FORMATS_REPORT = ("html", "md", "json")
+
+
+def _threshold(value: str) -> float:
+    try:
+        t = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if not 0.0 < t <= 1.0:
+        raise argparse.ArgumentTypeError("must be in (0, 1]")
+    return t
+
+
+def _shingle(value: str) -> str:
+    from provenance.signatures.shingles import ShingleSpec
+
+    try:
+        ShingleSpec.parse(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return value
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("path", help="a directory of .txt/.md files, a .jsonl file or a .csv file")
+    p.add_argument(
+        "--metadata",
+        metavar="FILE",
+        help="CSV/JSONL giving outlet, url, published, language, title per id "
+        "(default: metadata.csv beside the texts, if present)",
+    )
+    p.add_argument(
+        "--threshold",
+        type=_threshold,
+        default=0.5,
+        help="near-duplicate threshold on the exact Jaccard similarity of the shingle sets; "
+        "the LSH bands/rows are derived from it (default: 0.5)",
+    )
+    p.add_argument(
+        "--shingle",
+        type=_shingle,
+        default="word:5",
+        help="shingles for near-duplicate detection: word:N (word N-grams) or char:N (character N-grams) "
+        "(default: word:5)",
+    )
+    p.add_argument("--num-perm", type=int, default=128, help="MinHash permutations (default: 128)")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bars on stderr")
+
+
+def _sources(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--source",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a known original (e.g. the scoop being rewritten); repeatable. Documents that rewrite it are "
+        "reported and it is never put under another document",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="provenance",
+        description="Find near-duplicate and rewritten news articles and reconstruct who copied whom.",
+    )
+    parser.add_argument("--version", action="version", version=f"provenance {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser(
+        "cluster",
+        help="cluster near-duplicates, rewrites and same-story documents",
+        description="Score candidate pairs and print clusters at three levels: near-duplicate (verbatim reuse), "
+        "rewrite (paraphrased reuse, found by passage alignment) and story (same event).",
+    )
+    _common(p)
+    p.add_argument("--format", choices=FORMATS_CLUSTER, default="table", help="output format (default: table)")
+    p.add_argument(
+        "--level",
+        choices=("rewrite", "near-duplicate"),
+        default="rewrite",
+        help="'near-duplicate' skips passage alignment: verbatim reuse only, for very large corpora (default: rewrite)",
+    )
+
+    p = sub.add_parser(
+        "compare",
+        help="align two documents side by side",
+        description="Align the passages of two files and print them side by side with scores and the relation.",
+    )
+    p.add_argument("a", help="first document (.txt/.md, or a one-row .jsonl/.csv)")
+    p.add_argument("b", help="second document")
+    p.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bars on stderr")
+
+    p = sub.add_parser(
+        "lineage",
+        help="reconstruct who copied whom",
+        description="Build the most likely copying forest (maximum branching over the direction evidence), "
+        "with cited sources absent from the collection as virtual nodes.",
+    )
+    _common(p)
+    _sources(p)
+    p.add_argument("--format", choices=FORMATS_LINEAGE, default="table", help="output format (default: table)")
+
+    p = sub.add_parser(
+        "report",
+        help="write the provenance report (HTML, Markdown or JSON)",
+        description="Write a report a journalist can read: which text derives from which, passage by passage.",
+    )
+    _common(p)
+    _sources(p)
+    p.add_argument("-o", "--output", required=True, metavar="OUT", help="output file")
+    p.add_argument(
+        "--format", choices=FORMATS_REPORT, default=None, help="report format (default: from OUT's suffix, else html)"
+    )
+    return parser
+
+
+def _progress_enabled(args: argparse.Namespace) -> bool:
+    return not getattr(args, "quiet", False) and sys.stderr.isatty()
+
+
+def _run(args: argparse.Namespace) -> int:
+    from provenance.load import load_corpus, load_document_file
+    from provenance.pipeline import PipelineConfig, analyze
+    from provenance.present import as_json, cluster_table, lineage_dot, lineage_tree, pairs_csv, side_by_side
+
+    progress = _progress_enabled(args)
+    if args.command == "compare":
+        docs = [load_document_file(args.a), load_document_file(args.b)]
+        if docs[0].id == docs[1].id:
+            docs[1] = type(docs[1])(**{**docs[1].__dict__, "id": docs[1].id + "#2"})
+        result = analyze(docs, config=PipelineConfig(lineage=False, progress=progress))
+        if args.format == "json":
+            print(as_json(result))
+        elif result.pairs:
+            print(side_by_side(result, result.pairs[0]))
+        else:
+            print(f"{docs[0].id} vs {docs[1].id}: unrelated (no shared vocabulary above the story threshold)")
+        return 0
+
+    corpus = load_corpus(args.path, metadata=args.metadata)
+    for s in corpus.skipped:
+        print(f"warning: skipped {s.origin}: {s.reason}", file=sys.stderr)
+    sources = [load_document_file(f) for f in getattr(args, "source", [])]
+    config = PipelineConfig(
+        shingle=args.shingle,
+        threshold=args.threshold,
+        num_perm=args.num_perm,
+        level=getattr(args, "level", "rewrite"),
+        lineage=args.command != "cluster",
+        progress=progress,
+    )
+    result = analyze(corpus.documents, sources=sources, config=config, skipped=corpus.skipped)
+
+    if args.command == "cluster":
+        out = {"table": cluster_table, "json": as_json, "csv": pairs_csv}[args.format](result)
+        print(out.rstrip("\n"))
+    elif args.command == "lineage":
+        out = {"table": lineage_tree, "json": as_json, "dot": lineage_dot}[args.format](result)
+        print(out.rstrip("\n"))
+    elif args.command == "report":
+        from provenance.report import write_report
+
+        path = write_report(result, Path(args.output), args.format)
+        print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return _run(args)
+    except ProvenanceError as exc:
+        print(f"provenance: error: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # e.g. `provenance cluster big/ | head`
+        return 0
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

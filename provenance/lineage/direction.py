@@ -1,0 +1,144 @@
+"""Direction evidence for one reuse pair: did A's text go to B, or B's to A?
+
+Each piece of evidence is an :class:`~provenance.records.Evidence` with a signed
+weight (positive: A -> B).  The kinds, with their weights:
+
+* ``published`` (+/-2.0): the earlier publication is the source; only when both
+  times are known and differ.
+* ``citation`` (+/-1.5): B credits A's outlet (or A credits B's).
+* ``reference-source`` (+3.0): A was declared a known original (``--source``).
+* ``coverage`` (up to +/-1.0): the copy is mostly made of the source's text, the
+  source has more besides: ``coverage_b - coverage_a`` (for verbatim copies,
+  ``containment_b_in_a - containment_a_in_b``).
+* ``lost-information`` (up to +/-1.0): specific details (numbers, names) that
+  only one side's aligned passages hold.  A copy can lose the source's details
+  but cannot invent the source's missing ones from it, so details only in A
+  point to A -> B: ``(only_a - only_b) / (only_a + only_b + 2)``.
+
+When both sides hold details the other lacks (``min(only_a, only_b) >=
+common_ancestor_details``) and the rest of the evidence is balanced, neither can
+have taken the shared text from the other: the pair is reported as sharing a
+common ancestor not in the collection.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from provenance.records import Document, Evidence, PairScore, Relation
+
+_DETAIL_RE = re.compile(r"\d+(?:[.,]\d+)*|(?<![.!?]\s)(?<!^)\b[^\W\d_][^\W_]*", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class DirectionParams:
+    published_weight: float = 2.0
+    citation_weight: float = 1.5
+    reference_weight: float = 3.0
+    coverage_weight: float = 1.0
+    details_weight: float = 1.0
+    undetermined_below: float = 0.3  # |total weight| under this: direction undetermined
+    common_ancestor_details: int = 2
+
+
+@dataclass(frozen=True)
+class DirectionEvidence:
+    """Evidence for A -> B (positive total) or B -> A (negative)."""
+
+    evidence: tuple[Evidence, ...]
+    only_a: tuple[str, ...]  # details only A's aligned passages hold
+    only_b: tuple[str, ...]
+
+    @property
+    def total(self) -> float:
+        return sum(e.weight for e in self.evidence)
+
+
+def details(text: str) -> set[str]:
+    """Specific details of a passage: numbers and capitalised words not opening a sentence."""
+    out = set()
+    for m in _DETAIL_RE.finditer(text):
+        tok = m.group()
+        if tok[0].isdigit() or (tok[0].isupper() and m.start() > 0 and len(tok) > 1):
+            out.add(tok.casefold())
+    return out
+
+
+def _words(text: str) -> set[str]:
+    return {w.casefold() for w in re.findall(r"\w+", text)}
+
+
+def exclusive_details(pair: PairScore, text_a: str, text_b: str) -> tuple[set[str], set[str]]:
+    """Details in A's aligned passages absent from all of B, and vice versa."""
+    da: set[str] = set()
+    db: set[str] = set()
+    for al in pair.alignments:
+        da |= details(text_a[al.a_start : al.a_end])
+        db |= details(text_b[al.b_start : al.b_end])
+    words_a, words_b = _words(text_a), _words(text_b)
+    return da - words_b, db - words_a
+
+
+def direction_evidence(
+    pair: PairScore,
+    doc_a: Document,
+    doc_b: Document,
+    cited_by_a: set[str],
+    cited_by_b: set[str],
+    outlet_a: str | None,
+    outlet_b: str | None,
+    reference_ids: set[str],
+    params: DirectionParams | None = None,
+) -> DirectionEvidence:
+    """Collect the evidence listed in the module docstring for the pair ``(A, B)``."""
+    params = params or DirectionParams()
+    ev: list[Evidence] = []
+    if doc_a.published and doc_b.published and doc_a.published != doc_b.published:
+        sign = 1.0 if doc_a.published < doc_b.published else -1.0
+        first, second = (doc_a, doc_b) if sign > 0 else (doc_b, doc_a)
+        ev.append(
+            Evidence(
+                "published",
+                sign * params.published_weight,
+                f"{first.id} published {first.published:%Y-%m-%d %H:%M}, before {second.id} "
+                f"({second.published:%Y-%m-%d %H:%M})",
+            )
+        )
+    if outlet_a and outlet_a in cited_by_b:
+        ev.append(Evidence("citation", params.citation_weight, f"{doc_b.id} credits {outlet_a}"))
+    if outlet_b and outlet_b in cited_by_a:
+        ev.append(Evidence("citation", -params.citation_weight, f"{doc_a.id} credits {outlet_b}"))
+    if doc_a.id in reference_ids and doc_b.id not in reference_ids:
+        ev.append(Evidence("reference-source", params.reference_weight, f"{doc_a.id} is a declared original"))
+    if doc_b.id in reference_ids and doc_a.id not in reference_ids:
+        ev.append(Evidence("reference-source", -params.reference_weight, f"{doc_b.id} is a declared original"))
+
+    if pair.relation is Relation.NEAR_DUPLICATE:
+        diff = pair.containment_b_in_a - pair.containment_a_in_b
+        what = "of its shingles"
+    else:
+        diff = pair.coverage_b - pair.coverage_a
+        what = "of its text aligned"
+    if abs(diff) >= 0.02:
+        ev.append(
+            Evidence(
+                "coverage",
+                params.coverage_weight * max(-1.0, min(1.0, 2 * diff)),
+                f"{doc_b.id} has {pair.coverage_b if what.endswith('aligned') else pair.containment_b_in_a:.0%} "
+                f"{what}, {doc_a.id} {pair.coverage_a if what.endswith('aligned') else pair.containment_a_in_b:.0%}"
+                " (the copy is mostly made of the source)",
+            )
+        )
+    only_a, only_b = exclusive_details(pair, doc_a.text, doc_b.text)
+    if only_a or only_b:
+        w = params.details_weight * (len(only_a) - len(only_b)) / (len(only_a) + len(only_b) + 2)
+        ev.append(
+            Evidence(
+                "lost-information",
+                w,
+                f"details only in {doc_a.id}'s aligned passages: {', '.join(sorted(only_a)[:6]) or 'none'}; "
+                f"only in {doc_b.id}'s: {', '.join(sorted(only_b)[:6]) or 'none'}",
+            )
+        )
+    return DirectionEvidence(tuple(ev), tuple(sorted(only_a)), tuple(sorted(only_b)))

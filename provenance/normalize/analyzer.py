@@ -1,0 +1,115 @@
+"""Tokens with offsets, stopwords and stems, per language.
+
+Tokens are found on the *original* text (letters runs, or numbers with inner
+separators such as ``347,8`` or ``15.000``) and folded one by one with
+:func:`fold_for_matching`, so every token keeps its exact span.
+
+Stemming: dictionary lemmatisation (simplemma) followed by the Snowball stemmer
+(PyStemmer) for the languages both cover, which include Italian and English:
+the lemma first folds irregular inflections the stemmer alone keeps apart
+("satellitari" and "satellitare"), the stem then conflates derivations
+("attivare", "attivazione").  Stopwords: the stopwords-iso lists.  Fallback for
+other languages: simplemma lemmatisation when it knows the language, otherwise
+truncation to the first six characters (a crude but language-independent stem
+that still conflates most inflections); a language with no stopword list gets
+none, and the rarity weights of the scoring stage then de-emphasise its
+function words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+import simplemma
+import Stemmer
+import stopwordsiso
+
+from provenance.normalize.text import fold_for_matching
+from provenance.records import Token
+
+try:  # the set of languages simplemma ships dictionaries for
+    from simplemma.strategies.dictionaries.dictionary_factory import SUPPORTED_LANGUAGES as _SM
+except ImportError:  # pragma: no cover - internal module moved
+    _SM = frozenset()
+SIMPLEMMA_LANGUAGES: frozenset[str] = frozenset(_SM)
+
+TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
+
+_SNOWBALL = {
+    "ar": "arabic", "ca": "catalan", "cs": "czech", "da": "danish", "de": "german", "el": "greek",
+    "en": "english", "es": "spanish", "et": "estonian", "eu": "basque", "fi": "finnish", "fr": "french",
+    "ga": "irish", "hi": "hindi", "hu": "hungarian", "hy": "armenian", "id": "indonesian", "it": "italian",
+    "lt": "lithuanian", "ne": "nepali", "nl": "dutch", "no": "norwegian", "nb": "norwegian",
+    "pl": "polish", "pt": "portuguese", "ro": "romanian", "ru": "russian", "sr": "serbian",
+    "sv": "swedish", "ta": "tamil", "tr": "turkish", "yi": "yiddish",
+}  # fmt: skip
+
+FALLBACK_PREFIX = 6
+
+
+@dataclass(frozen=True)
+class Analyzer:
+    """Turns text into :class:`Token` records for one language."""
+
+    language: str
+    stopwords: frozenset[str]
+    stem_word: Callable[[str], str]
+    method: str  # "lemma+snowball", "snowball", "simplemma", "prefix6": how stems are made
+
+    def tokens(self, text: str, start: int = 0, end: int | None = None) -> list[Token]:
+        """Tokens of ``text[start:end]`` with spans into ``text``."""
+        out: list[Token] = []
+        stop = self.stopwords
+        stem = self.stem_word
+        for m in TOKEN_RE.finditer(text, start, len(text) if end is None else end):
+            norm = fold_for_matching(m.group())
+            is_num = norm[0].isdigit()
+            out.append(
+                Token(
+                    norm=norm,
+                    stem=norm if is_num else stem(norm),
+                    start=m.start(),
+                    end=m.end(),
+                    is_stopword=norm in stop,
+                )
+            )
+        return out
+
+
+def _prefix_stem(word: str) -> str:
+    return word[:FALLBACK_PREFIX]
+
+
+@lru_cache(maxsize=64)
+def analyzer_for(language: str | None) -> Analyzer:
+    """The analyzer for an ISO 639-1 code; any unknown code gets the fallback."""
+    lang = (language or "und").lower()
+    stop = (
+        frozenset(fold_for_matching(w) for w in stopwordsiso.stopwords(lang))
+        if stopwordsiso.has_lang(lang)
+        else frozenset()
+    )
+    if lang in _SNOWBALL:
+        stemmer = Stemmer.Stemmer(_SNOWBALL[lang])
+        lemmatize = lang in SIMPLEMMA_LANGUAGES
+        cache: dict[str, str] = {}
+
+        def snowball(word: str) -> str:
+            s = cache.get(word)
+            if s is None:
+                base = str(simplemma.lemmatize(word, lang=lang)).casefold() if lemmatize else word
+                s = cache[word] = stemmer.stemWord(base)
+            return s
+
+        return Analyzer(lang, stop, snowball, "lemma+snowball" if lemmatize else "snowball")
+    if lang in SIMPLEMMA_LANGUAGES:
+
+        @lru_cache(maxsize=100_000)
+        def lemma(word: str) -> str:
+            return str(simplemma.lemmatize(word, lang=lang)).casefold()
+
+        return Analyzer(lang, stop, lemma, "simplemma")
+    return Analyzer(lang, stop, _prefix_stem, "prefix6")

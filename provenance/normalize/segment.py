@@ -1,0 +1,93 @@
+"""Passage segmentation for news text (Italian, English and similar scripts).
+
+A passage is a sentence-like unit.  Rules, in order:
+1. a line break always ends a passage (headlines, captions and one-line
+   paragraphs have no final stop);
+2. inside a line, a passage ends after ``.``, ``!``, ``?`` or ``…`` (optionally
+   followed by closing quotes/brackets) when whitespace and then an upper-case
+   letter, a digit or an opening quote/dash follow;
+3. except after an abbreviation: a single capital letter ("D. Peskov",
+   "J. Biden"), a known title or short form ("Sig.", "Dott.", "Mr.", "Dr.",
+   "ecc.", "U.S."), or a number ("3. ");
+4. passages with fewer than ``min_words`` words are merged into the following
+   passage of the same line (stray fragments such as "– ha detto." are not units
+   of their own).
+"""
+
+from __future__ import annotations
+
+import re
+
+from provenance.records import Passage
+
+# Short forms after which a full stop does not end a sentence (Italian and English news).
+ABBREVIATIONS = frozenset(
+    (
+        "sig sigg sig.ra dott dott.ssa prof prof.ssa avv ing on sen dr mr mrs ms st jr sr gen col lt sgt "
+        "capt gov rep pres ecc etc pag pp art n nn cfr vol no vs fig ca approx min max tel inc ltd co corp "
+        "dept univ"
+    ).split()
+)
+
+_END = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s+[\"“«‘'(\[–—-]?[\d\w])")
+_WORD = re.compile(r"\w+")
+
+
+def _is_abbreviation(line: str, end_of_dot: int) -> bool:
+    """Whether the stop ending at ``end_of_dot`` closes an abbreviation, not a sentence."""
+    if line[end_of_dot - 1] != ".":
+        return False
+    m = re.search(r"([\w.]+)\.$", line[:end_of_dot])
+    if not m:
+        return False
+    word = m.group(1)
+    if len(word) == 1 and word.isalpha() and word.isupper():
+        return True  # initials: "D. Peskov"
+    if "." in word and all(len(p) <= 2 for p in word.split(".")):
+        return True  # "U.S.", "e.g."
+    if word.isdigit() and len(word) <= 2:
+        return True  # list numbers, "3. "
+    return word.casefold() in ABBREVIATIONS
+
+
+def _next_starts_lower(line: str, pos: int) -> bool:
+    m = re.compile(r"\s+[\"“«‘'(\[–—-]?\s*(\w)").match(line, pos)
+    return bool(m and m.group(1).islower())
+
+
+def split_passages(text: str, doc_id: str = "", min_words: int = 3) -> list[Passage]:
+    """Split ``text`` into passages with spans into ``text`` (see module rules)."""
+    spans: list[tuple[int, int]] = []
+    offset = 0
+    for line in text.split("\n"):
+        line_spans: list[tuple[int, int]] = []
+        start = 0
+        for m in _END.finditer(line):
+            if _is_abbreviation(line, m.start() + 1 if m.group().startswith(".") else m.end()):
+                continue
+            if _next_starts_lower(line, m.end()):
+                continue
+            line_spans.append((start, m.end()))
+            start = m.end()
+        line_spans.append((start, len(line)))
+        merged: list[tuple[int, int]] = []
+        carry: int | None = None
+        for s, e in line_spans:
+            s0 = s if carry is None else carry
+            if len(_WORD.findall(line[s0:e])) < min_words and (s, e) != line_spans[-1]:
+                carry = s0
+                continue
+            carry = None
+            merged.append((s0, e))
+        if merged and len(_WORD.findall(line[merged[-1][0] : merged[-1][1]])) < min_words and len(merged) > 1:
+            last = merged.pop()
+            merged[-1] = (merged[-1][0], last[1])
+        for s, e in merged:
+            # trim whitespace so spans start and end on text
+            seg = line[s:e]
+            ls = len(seg) - len(seg.lstrip())
+            rs = len(seg.rstrip())
+            if rs > ls:
+                spans.append((offset + s + ls, offset + s + rs))
+        offset += len(line) + 1
+    return [Passage(doc_id, i, s, e) for i, (s, e) in enumerate(spans)]

@@ -1,0 +1,217 @@
+"""The whole pipeline as plain stages; each stage's output is a typed record.
+
+    load -> normalize -> signatures -> candidates -> scoring/alignment -> clusters -> lineage
+
+:func:`analyze` runs every stage on a list of documents and returns an
+:class:`~provenance.records.AnalysisResult`; the CLI, the report and the
+benchmarks call it.  The stages are also importable on their own.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TypeVar
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from provenance.clusters import build_clusters
+from provenance.errors import InputError
+from provenance.neardup import NearDupPair, find_near_duplicates
+from provenance.normalize.analyzer import analyzer_for
+from provenance.normalize.language import UNDETERMINED, detect_language
+from provenance.records import AnalysisResult, Document, DocumentInfo, PairScore, Relation, SkippedInput
+from provenance.scoring.align import PassageAlignment, PassageProfile, align_passages, build_profile
+from provenance.scoring.relation import RelationParams, classify_pair
+from provenance.scoring.weights import TermWeights
+from provenance.signatures.shingles import ShingleSpec, shingle_hashes
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    """Parameters of :func:`analyze` (defaults are the documented, evaluated ones)."""
+
+    shingle: str = "word:5"
+    threshold: float = 0.5  # near-duplicate Jaccard threshold (also sets LSH bands/rows)
+    num_perm: int = 128
+    seed: int = 1
+    relation: RelationParams = field(default_factory=RelationParams)
+    level: str = "rewrite"  # "near-duplicate" skips passage alignment (fast path for huge corpora)
+    all_pairs_limit: int = 400  # up to this many documents, every pair is a candidate
+    neighbors: int = 15  # above it: the TF-IDF nearest neighbours of each document
+    lineage: bool = True
+    progress: bool = False
+
+
+def _progress(items: Sequence[T], enabled: bool, desc: str) -> Iterator[T]:
+    if not enabled:
+        yield from items
+        return
+    from tqdm import tqdm
+
+    yield from tqdm(items, desc=desc, file=sys.stderr, leave=False)
+
+
+def assign_languages(documents: Sequence[Document]) -> list[Document]:
+    """Documents with ``language`` set: the declared one, else the detected one (or "und")."""
+    out = []
+    for d in documents:
+        if d.language:
+            out.append(replace(d, language=d.language.lower().split("-")[0]))
+        else:
+            out.append(replace(d, language=detect_language(d.text).code))
+    return out
+
+
+def document_vectors(profiles: Sequence[PassageProfile]) -> sparse.csr_matrix:
+    """L2-normalised TF-IDF vectors of the documents' content stems (rows follow ``profiles``)."""
+    bags = [[t for terms in p.terms for t in terms] for p in profiles]
+    if not any(bags):
+        return sparse.csr_matrix((len(profiles), 1))
+    vectorizer = TfidfVectorizer(analyzer=lambda bag: bag, sublinear_tf=True, norm="l2")
+    return sparse.csr_matrix(vectorizer.fit_transform(bags))
+
+
+def candidate_pairs(
+    vectors: sparse.csr_matrix, near: Sequence[NearDupPair], config: PipelineConfig
+) -> dict[tuple[int, int], float]:
+    """Candidate pairs (i < j) with their TF-IDF cosine.
+
+    All pairs above ``story_threshold / 2`` for small collections; otherwise each
+    document's ``neighbors`` nearest neighbours by cosine (computed in row blocks
+    so memory stays linear), plus every near-duplicate pair.
+    """
+    n = vectors.shape[0]
+    floor = config.relation.story_threshold / 2
+    out: dict[tuple[int, int], float] = {}
+    block = 512
+    for start in range(0, n, block):
+        sims = (vectors[start : start + block] @ vectors.T).toarray()
+        for r in range(sims.shape[0]):
+            i = start + r
+            row = sims[r]
+            row[i] = -1.0
+            if n <= config.all_pairs_limit:
+                js = np.nonzero(row >= floor)[0]
+            else:
+                k = min(config.neighbors, n - 1)
+                js = np.argpartition(-row, k - 1)[:k]
+                js = js[row[js] >= floor]
+            for j in js:
+                key = (i, int(j)) if i < j else (int(j), i)
+                out[key] = float(row[j])
+    for p in near:
+        key = (p.i, p.j) if p.i < p.j else (p.j, p.i)
+        if key not in out:
+            out[key] = float((vectors[key[0]] @ vectors[key[1]].T).toarray()[0, 0])
+    return out
+
+
+def _exact_overlap(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
+    if len(a) == 0 or len(b) == 0:
+        return 0.0, 0.0, 0.0
+    inter = len(np.intersect1d(a, b, assume_unique=True))
+    return inter / (len(a) + len(b) - inter), inter / len(a), inter / len(b)
+
+
+def analyze(
+    documents: Sequence[Document],
+    sources: Sequence[Document] | None = None,
+    config: PipelineConfig | None = None,
+    skipped: Sequence[SkippedInput] = (),
+) -> AnalysisResult:
+    """Run every stage on ``documents`` (and the known originals ``sources``)."""
+    config = config or PipelineConfig()
+    sources = list(sources or [])
+    docs = assign_languages([*sources, *documents])
+    if not docs:
+        raise InputError("no documents to analyse")
+    ids = [d.id for d in docs]
+    dup_ids = [i for i, c in Counter(ids).items() if c > 1]
+    if dup_ids:
+        raise InputError(f"duplicate document id(s): {', '.join(sorted(dup_ids)[:5])}")
+    source_ids = {d.id for d in sources}
+
+    # signatures -> candidates -> verification: verbatim reuse
+    spec = ShingleSpec.parse(config.shingle)
+    hash_sets = [shingle_hashes(d.text, spec) for d in docs]
+    near = find_near_duplicates(
+        hash_sets,
+        threshold=min(config.threshold, config.relation.near_duplicate_threshold),
+        num_perm=config.num_perm,
+        seed=config.seed,
+        progress=config.progress,
+    )
+
+    # normalisation into passages, and document vectors
+    profiles = [build_profile(d, analyzer_for(d.language)) for d in docs]
+    vectors = document_vectors(profiles)
+    if config.level == "near-duplicate":
+        cands = {(min(p.i, p.j), max(p.i, p.j)): 0.0 for p in near}
+        for key in cands:
+            cands[key] = float((vectors[key[0]] @ vectors[key[1]].T).toarray()[0, 0])
+    else:
+        cands = candidate_pairs(vectors, near, config)
+
+    weights = TermWeights().fit((d.language or UNDETERMINED, p.surface) for d, p in zip(docs, profiles, strict=True))
+    relation_params = replace(config.relation, near_duplicate_threshold=config.threshold)
+    pairs: list[PairScore] = []
+    empty = PassageAlignment([], [], 0, 1.0, 0.0, 0.0)
+    for i, j in _progress(sorted(cands), config.progress, "aligning pairs"):
+        a, b = (i, j) if ids[i] < ids[j] else (j, i)
+        jac, c_ab, c_ba = _exact_overlap(hash_sets[a], hash_sets[b])
+        if config.level == "near-duplicate":
+            alignment = empty
+        else:
+            alignment = align_passages(profiles[a], profiles[b], weights, relation_params.align)
+        relation = classify_pair(
+            jac, c_ab, c_ba, min(len(hash_sets[a]), len(hash_sets[b])), cands[(i, j)], alignment, relation_params
+        )
+        if relation is Relation.UNRELATED:
+            continue
+        pairs.append(
+            PairScore(
+                a=ids[a],
+                b=ids[b],
+                relation=relation,
+                jaccard=jac,
+                tfidf_cosine=cands[(i, j)],
+                containment_a_in_b=c_ab,
+                containment_b_in_a=c_ba,
+                alignments=alignment.alignments,
+                coverage_a=alignment.coverage_a,
+                coverage_b=alignment.coverage_b,
+                p_value=alignment.p_value,
+            )
+        )
+    pairs.sort(key=lambda p: (p.a, p.b))
+
+    infos = [
+        DocumentInfo(
+            id=d.id,
+            language=d.language,
+            outlet=d.outlet,
+            published=d.published,
+            title=d.title,
+            is_reference_source=d.id in source_ids,
+        )
+        for d in docs
+    ]
+    result = AnalysisResult(
+        documents=infos,
+        pairs=pairs,
+        clusters=build_clusters(ids, pairs),
+        texts={d.id: d.text for d in docs},
+        skipped=list(skipped),
+    )
+    if config.lineage:
+        from provenance.lineage import build_lineage
+
+        build_lineage(result, docs)
+    return result

@@ -1,0 +1,1 @@
+"""Stage 5: pair scoring — document similarities, passage alignment, relation per pair."""

@@ -1,0 +1,218 @@
+"""Passage alignment: which passages of B render which passages of A, in words of their own.
+
+Each passage is reduced to its set of content stems (stopwords dropped).  For
+passages ``a`` and ``b`` with stem sets ``A`` and ``B`` and term weights ``w``
+(:mod:`provenance.scoring.weights`):
+
+    shared(a, b) = sum_{t in A & B} w(t)                  (information in common)
+    dice(a, b)   = 2 * shared / (sum_A w + sum_B w)       (weighted Dice)
+    score(a, b)  = dice * min(1, shared / info_ref)
+
+The last factor discounts matches that rest on too little information (two
+short lines sharing only "Musk" and "Putin").  A cell with ``score >=
+match_threshold`` and at least ``min_shared_terms`` shared stems is a passage
+match.
+
+Order: paraphrases keep the order of their source more often than chance, like
+homologous sequences.  The best order-preserving chain of matches (a weighted
+longest increasing subsequence over the match cells) is the alignment; matches
+outside the chain are kept only when strong (``unordered_threshold``), flagged
+``in_order=False``.
+
+Significance: under the null hypothesis that A and B are independent texts of
+the same story, a cell is a match with probability ``chance_match_rate``
+(measured on independent same-story texts, see README), independently.  A
+chain of ``L`` matches requires at least ``L`` matching cells among
+``n_a * n_b``, so ``P(K >= L)`` for ``K ~ Binomial(n_a * n_b, rate)`` bounds
+the chance of such a chain from above.  So does the expected number of
+order-preserving chains of ``L`` matching cells, ``C(n_a, L) * C(n_b, L) *
+rate**L`` (union bound), which credits the order and is much smaller for long
+chains.  The reported p-value is the smaller of the two bounds.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import sparse
+from scipy.special import gammaln
+from scipy.stats import binom
+
+from provenance.normalize.analyzer import Analyzer
+from provenance.normalize.segment import split_passages
+from provenance.records import Alignment, Document, Passage
+from provenance.scoring.weights import TermWeights
+
+MAX_PASSAGES = 20_000  # per document; beyond this alignment would need blocking (see README limits)
+
+
+@dataclass(frozen=True)
+class AlignParams:
+    match_threshold: float = 0.2
+    info_ref: float = 4.0
+    min_shared_terms: int = 2
+    unordered_threshold: float = 0.35
+    chance_match_rate: float = 0.005
+    significance: float = 0.01
+    min_passages: int = 2
+
+
+@dataclass(frozen=True)
+class PassageProfile:
+    """A document as passages with their content stems (input of the alignment)."""
+
+    doc_id: str
+    passages: tuple[Passage, ...]
+    terms: tuple[frozenset[str], ...]
+    surface: dict[str, str] = field(hash=False, compare=False)  # stem -> one surface form
+    text_length: int = 0  # characters inside passages
+
+    @property
+    def stems(self) -> frozenset[str]:
+        return frozenset(self.surface)
+
+
+def build_profile(doc: Document, analyzer: Analyzer) -> PassageProfile:
+    """Segment ``doc`` and collect the content stems of each passage."""
+    passages = split_passages(doc.text, doc.id)[:MAX_PASSAGES]
+    terms: list[frozenset[str]] = []
+    surface: dict[str, str] = {}
+    for p in passages:
+        stems = set()
+        for tok in analyzer.tokens(doc.text, p.start, p.end):
+            if tok.is_stopword or (len(tok.norm) < 2 and not tok.norm.isdigit()):
+                continue
+            stems.add(tok.stem)
+            surface.setdefault(tok.stem, tok.norm)
+        terms.append(frozenset(stems))
+    length = sum(p.end - p.start for p in passages)
+    return PassageProfile(doc.id, tuple(passages), tuple(terms), surface, length)
+
+
+@dataclass
+class PassageAlignment:
+    """Result of aligning two profiles."""
+
+    alignments: list[Alignment]
+    matches: list[tuple[int, int, float]]  # (passage of a, passage of b, score), chain and unordered
+    chain_length: int
+    p_value: float
+    coverage_a: float
+    coverage_b: float
+
+
+def _incidence(terms: Sequence[frozenset[str]], vocab: dict[str, int]) -> sparse.csr_matrix:
+    rows, cols = [], []
+    for i, ts in enumerate(terms):
+        for t in ts:
+            j = vocab.get(t)
+            if j is not None:
+                rows.append(i)
+                cols.append(j)
+    data = np.ones(len(rows), dtype=np.float64)
+    return sparse.csr_matrix((data, (rows, cols)), shape=(len(terms), len(vocab)))
+
+
+def score_matrix(
+    pa: PassageProfile, pb: PassageProfile, weights: TermWeights, params: AlignParams
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cell scores (n_a, n_b) and shared-stem counts, as defined in the module docstring."""
+    vocab_terms = sorted(pa.stems | pb.stems)
+    vocab = {t: i for i, t in enumerate(vocab_terms)}
+    w = np.array([weights.weight(t) for t in vocab_terms])
+    xa = _incidence(pa.terms, vocab)
+    xb = _incidence(pb.terms, vocab)
+    shared = (xa @ sparse.diags(w) @ xb.T).toarray()
+    count = (xa @ xb.T).toarray()
+    mass_a = xa @ w
+    mass_b = xb @ w
+    denom = mass_a[:, None] + mass_b[None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dice = np.where(denom > 0, 2 * shared / denom, 0.0)
+    score = dice * np.minimum(1.0, shared / params.info_ref)
+    return score, count
+
+
+def best_chain(cells: Sequence[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
+    """Heaviest chain with strictly increasing i and j (weighted LIS, O(k^2))."""
+    if not cells:
+        return []
+    cells = sorted(cells)
+    best = [c[2] for c in cells]
+    prev = [-1] * len(cells)
+    for k, (i, j, s) in enumerate(cells):
+        for m in range(k):
+            im, jm, _ = cells[m]
+            if im < i and jm < j and best[m] + s > best[k]:
+                best[k] = best[m] + s
+                prev[k] = m
+    k = int(np.argmax(best))
+    chain = []
+    while k != -1:
+        chain.append(cells[k])
+        k = prev[k]
+    return chain[::-1]
+
+
+def _coverage(passages: Sequence[Passage], indices: set[int], total: int) -> float:
+    if total <= 0:
+        return 0.0
+    return min(1.0, sum(passages[i].end - passages[i].start for i in indices) / total)
+
+
+def chain_p_value(length: int, n_a: int, n_b: int, rate: float) -> float:
+    """Upper bound on P(an order-preserving chain of ``length`` chance matches) (module docstring)."""
+    if length <= 0:
+        return 1.0
+    p_count = float(binom.sf(length - 1, n_a * n_b, rate))
+    log_chains = (
+        gammaln(n_a + 1) - gammaln(length + 1) - gammaln(n_a - length + 1)
+        + gammaln(n_b + 1) - gammaln(length + 1) - gammaln(n_b - length + 1)
+    )  # fmt: skip
+    p_order = math.exp(min(0.0, float(log_chains) + length * math.log(rate)))
+    return min(1.0, p_count, p_order)
+
+
+MAX_MATCH_CELLS = 2_000  # strongest cells kept for the chain (bounds the O(k^2) step)
+
+
+def align_passages(
+    pa: PassageProfile, pb: PassageProfile, weights: TermWeights, params: AlignParams | None = None
+) -> PassageAlignment:
+    """Align the passages of two documents (see module docstring)."""
+    params = params or AlignParams()
+    if not pa.passages or not pb.passages:
+        return PassageAlignment([], [], 0, 1.0, 0.0, 0.0)
+    score, count = score_matrix(pa, pb, weights, params)
+    ii, jj = np.nonzero((score >= params.match_threshold) & (count >= params.min_shared_terms))
+    cells = [(int(i), int(j), float(score[i, j])) for i, j in zip(ii, jj, strict=True)]
+    if len(cells) > MAX_MATCH_CELLS:
+        cells = sorted(cells, key=lambda c: -c[2])[:MAX_MATCH_CELLS]
+    chain = best_chain(cells)
+    in_chain = {(i, j) for i, j, _ in chain}
+    extra = [c for c in cells if (c[0], c[1]) not in in_chain and c[2] >= params.unordered_threshold]
+    matches = sorted(chain + extra)
+    alignments = [
+        Alignment(
+            a_start=pa.passages[i].start,
+            a_end=pa.passages[i].end,
+            b_start=pb.passages[j].start,
+            b_end=pb.passages[j].end,
+            score=s,
+            in_order=(i, j) in in_chain,
+        )
+        for i, j, s in matches
+    ]
+    length = len(chain)
+    p_value = chain_p_value(length, len(pa.passages), len(pb.passages), params.chance_match_rate)
+    return PassageAlignment(
+        alignments=alignments,
+        matches=matches,
+        chain_length=length,
+        p_value=p_value,
+        coverage_a=_coverage(pa.passages, {i for i, _, _ in matches}, pa.text_length),
+        coverage_b=_coverage(pb.passages, {j for _, j, _ in matches}, pb.text_length),
+    )

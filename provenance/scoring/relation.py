@@ -1,0 +1,51 @@
+"""The relation of a scored pair, from the similarities of the earlier stages.
+
+Rules, first match wins:
+1. ``near-duplicate``: exact shingle Jaccard >= the near-duplicate threshold, or
+   one document is contained in the other (containment >= ``containment``,
+   i.e. a verbatim copy embedded in a longer text);
+2. ``rewrite``: an order-preserving passage alignment of at least
+   ``min_passages`` passages that is significant (p <= ``significance``, see
+   :mod:`provenance.scoring.align`);
+3. ``same-story``: document TF-IDF cosine >= ``story_threshold``, or at least
+   one aligned passage;
+4. ``unrelated``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from provenance.records import Relation
+from provenance.scoring.align import AlignParams, PassageAlignment
+
+
+@dataclass(frozen=True)
+class RelationParams:
+    near_duplicate_threshold: float = 0.5
+    containment: float = 0.8
+    min_shingles_for_containment: int = 20
+    story_threshold: float = 0.1
+    align: AlignParams = AlignParams()
+
+
+def classify_pair(
+    jaccard: float,
+    containment_a_in_b: float,
+    containment_b_in_a: float,
+    smaller_shingle_count: int,
+    tfidf_cosine: float,
+    alignment: PassageAlignment,
+    params: RelationParams,
+) -> Relation:
+    """Apply the rules of the module docstring."""
+    contained = max(containment_a_in_b, containment_b_in_a) >= params.containment
+    if jaccard >= params.near_duplicate_threshold or (
+        contained and smaller_shingle_count >= params.min_shingles_for_containment
+    ):
+        return Relation.NEAR_DUPLICATE
+    if alignment.chain_length >= params.align.min_passages and alignment.p_value <= params.align.significance:
+        return Relation.REWRITE
+    if tfidf_cosine >= params.story_threshold or alignment.matches:
+        return Relation.SAME_STORY
+    return Relation.UNRELATED

@@ -1,0 +1,87 @@
+"""Normalisation: matching form, language detection, tokens with offsets, stems, passages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from provenance.normalize import analyzer_for, detect_language, fold_for_matching, split_passages
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def test_fold_for_matching_quotes_spaces_case() -> None:
+    assert fold_for_matching("L’Articolo “VERO”\u00a0–") == 'l\'articolo "vero" -'
+    assert len(fold_for_matching("L’uomo più")) == len("L’uomo più")  # one code point to one
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Il Cremlino ha smentito le notizie di colloqui segreti tra Elon Musk e il presidente russo.", "it"),
+        ("The Kremlin denied reports of secret talks between Elon Musk and the Russian president.", "en"),
+        ("Le Kremlin a démenti les informations sur des entretiens secrets entre Musk et Poutine.", "fr"),
+    ],
+)
+def test_detect_language(text: str, lang: str) -> None:
+    assert detect_language(text).code == lang
+
+
+def test_detect_language_undetermined_for_no_letters() -> None:
+    assert detect_language("12 34 56 -- !!").code == "und"
+
+
+def test_seeds_are_italian() -> None:
+    for f in sorted(SEEDS.glob("*.txt")):
+        assert detect_language(f.read_text(encoding="utf-8")).code == "it", f.name
+
+
+def test_italian_tokens_keep_offsets_and_stem_inflections() -> None:
+    text = "L’uomo più ricco: 347,8 miliardi. Satellitare, satellitari!"
+    toks = analyzer_for("it").tokens(text)
+    for t in toks:
+        assert fold_for_matching(text[t.start : t.end]) == t.norm
+    norms = [t.norm for t in toks]
+    assert "347,8" in norms and "uomo" in norms
+    stems = {t.norm: t.stem for t in toks}
+    assert stems["satellitare"] == stems["satellitari"]
+    assert next(t for t in toks if t.norm == "più").is_stopword
+
+
+def test_english_stems_and_stopwords() -> None:
+    toks = analyzer_for("en").tokens("The talks were talking about the talk")
+    stems = [t.stem for t in toks if not t.is_stopword]
+    assert stems and len(set(stems)) == 1
+    assert next(t for t in toks if t.norm == "the").is_stopword
+
+
+def test_fallback_analyzers() -> None:
+    assert analyzer_for("it").method == "lemma+snowball"
+    assert analyzer_for("la").method == "simplemma"  # Latin: no Snowball stemmer
+    und = analyzer_for("und")
+    assert und.method == "prefix6"
+    assert [t.stem for t in und.tokens("abcdefghij xyz")] == ["abcdef", "xyz"]
+
+
+def test_passages_abbreviations_headlines_quotes() -> None:
+    text = (
+        "Titolo senza punto finale\n"
+        "D. Peskov ha dichiarato che Putin “ha avuto un contatto con Musk”. Poi ha aggiunto altro.\n"
+        "Mr. Smith went to Washington. He said so."
+    )
+    spans = [text[p.start : p.end] for p in split_passages(text)]
+    assert spans == [
+        "Titolo senza punto finale",
+        "D. Peskov ha dichiarato che Putin “ha avuto un contatto con Musk”.",
+        "Poi ha aggiunto altro.",
+        "Mr. Smith went to Washington.",
+        "He said so.",
+    ]
+
+
+def test_passages_merge_fragments_and_skip_blank_lines() -> None:
+    text = "\n\nUna frase abbastanza lunga qui. Ok. Un'altra frase lunga davvero.\n\n"
+    spans = [text[p.start : p.end] for p in split_passages(text)]
+    assert spans == ["Una frase abbastanza lunga qui.", "Ok. Un'altra frase lunga davvero."]
+    assert split_passages("") == []
