@@ -105,3 +105,25 @@ def test_chain_p_value_monotone() -> None:
     assert ps[6] < 1e-4 < ps[2]
     # bigger documents: more chances of a chance chain
     assert chain_p_value(3, 60, 60, 0.005) > chain_p_value(3, 10, 10, 0.005)
+
+
+TRANSLATION_IT = """Alluvione a Riverton, il fiume Elm esce dagli argini
+Le forti piogge di martedì hanno fatto esondare il fiume Elm, allagando oltre 300 case a Riverton, secondo le autorità.
+La sindaca Janet Okafor ha dichiarato lo stato di emergenza e ha chiesto 40 barche alla Guardia Nazionale.
+La contea ha aperto tre rifugi nelle palestre delle scuole, dove hanno dormito 1.200 persone.
+I meteorologi prevedono altri 80 millimetri di pioggia prima di venerdì.
+Le assicurazioni stimano i danni in 45 milioni di dollari, ha detto la camera di commercio.
+"""
+
+
+def test_translation_aligned_on_names_and_numbers() -> None:
+    """Across languages stems cannot match; names and numbers (anchors) still align a translation."""
+    an_en, an_it = analyzer_for("en"), analyzer_for("it")
+    src = build_profile(Document("en", SOURCE_EN, language="en"), an_en)
+    tr = build_profile(Document("it", TRANSLATION_IT, language="it"), an_it)
+    ind = build_profile(Document("ind", INDEPENDENT_EN, language="en"), an_en)
+    weights = TermWeights().fit([("en", src.surface), ("it", tr.surface), ("en", ind.surface)])
+    res = align_passages(src, tr, weights)
+    assert res.chain_length >= 3
+    assert all(i == j for i, j, _ in res.matches)
+    assert align_passages(ind, tr, weights).chain_length <= 1

@@ -115,19 +115,16 @@ def direction_evidence(
         ev.append(Evidence("reference-source", -params.reference_weight, f"{doc_b.id} is a declared original"))
 
     if pair.relation is Relation.NEAR_DUPLICATE:
-        diff = pair.containment_b_in_a - pair.containment_a_in_b
-        what = "of its shingles"
+        share_a, share_b, what = pair.containment_a_in_b, pair.containment_b_in_a, "of its shingles shared"
     else:
-        diff = pair.coverage_b - pair.coverage_a
-        what = "of its text aligned"
+        share_a, share_b, what = pair.coverage_a, pair.coverage_b, "of its text aligned"
+    diff = share_b - share_a
     if abs(diff) >= 0.02:
         ev.append(
             Evidence(
                 "coverage",
                 params.coverage_weight * max(-1.0, min(1.0, 2 * diff)),
-                f"{doc_b.id} has {pair.coverage_b if what.endswith('aligned') else pair.containment_b_in_a:.0%} "
-                f"{what}, {doc_a.id} {pair.coverage_a if what.endswith('aligned') else pair.containment_a_in_b:.0%}"
-                " (the copy is mostly made of the source)",
+                f"{doc_b.id} has {share_b:.0%} {what}, {doc_a.id} {share_a:.0%} (a copy is mostly made of its source)",
             )
         )
     only_a, only_b = exclusive_details(pair, doc_a.text, doc_b.text)

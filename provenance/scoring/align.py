@@ -13,6 +13,10 @@ short lines sharing only "Musk" and "Putin").  A cell with ``score >=
 match_threshold`` and at least ``min_shared_terms`` shared stems is a passage
 match.
 
+Across languages (a translation), stems cannot match; the passages are then
+compared on their *anchors* only: names and numbers, which translations keep
+(see :func:`anchor_terms`), with the same formula.
+
 Order: paraphrases keep the order of their source more often than chance, like
 homologous sequences.  The best order-preserving chain of matches (a weighted
 longest increasing subsequence over the match cells) is the alignment; matches
@@ -43,7 +47,7 @@ from scipy.stats import binom
 
 from provenance.normalize.analyzer import Analyzer
 from provenance.normalize.segment import split_passages
-from provenance.records import Alignment, Document, Passage
+from provenance.records import Alignment, Document, Passage, Token
 from provenance.scoring.weights import TermWeights
 
 MAX_PASSAGES = 20_000  # per document; beyond this alignment would need blocking (see README limits)
@@ -67,29 +71,60 @@ class PassageProfile:
     doc_id: str
     passages: tuple[Passage, ...]
     terms: tuple[frozenset[str], ...]
-    surface: dict[str, str] = field(hash=False, compare=False)  # stem -> one surface form
+    surface: dict[str, str] = field(hash=False, compare=False)  # stem or anchor -> one surface form
     text_length: int = 0  # characters inside passages
+    language: str = "und"
+    anchors: tuple[frozenset[str], ...] = ()  # language-independent terms per passage
 
     @property
     def stems(self) -> frozenset[str]:
         return frozenset(self.surface)
+
+    def units(self, cross_language: bool) -> tuple[frozenset[str], ...]:
+        """The term sets compared: stems within a language, anchors across languages."""
+        return self.anchors if cross_language else self.terms
+
+
+ANCHOR = "@"  # prefix of anchor terms, so they never collide with stems
+
+
+def anchor_terms(tokens: Sequence[Token], text: str, passage_start: int) -> set[str]:
+    """Names and numbers of a passage, in a form that survives translation.
+
+    Numbers lose their separators ("15.000", "15,000" -> "15000"); names are
+    capitalised words that do not open the passage.  Across languages these
+    are what a translation keeps verbatim (Kiriyenko, Starlink, 2022).
+    """
+    out = set()
+    for tok in tokens:
+        if tok.norm[0].isdigit():
+            out.add(ANCHOR + tok.norm.replace(".", "").replace(",", ""))
+        elif tok.start > passage_start and text[tok.start].isupper() and len(tok.norm) > 1 and not tok.is_stopword:
+            out.add(ANCHOR + tok.norm)
+    return out
 
 
 def build_profile(doc: Document, analyzer: Analyzer) -> PassageProfile:
     """Segment ``doc`` and collect the content stems of each passage."""
     passages = split_passages(doc.text, doc.id)[:MAX_PASSAGES]
     terms: list[frozenset[str]] = []
+    anchors: list[frozenset[str]] = []
     surface: dict[str, str] = {}
     for p in passages:
         stems = set()
-        for tok in analyzer.tokens(doc.text, p.start, p.end):
+        tokens = analyzer.tokens(doc.text, p.start, p.end)
+        for tok in tokens:
             if tok.is_stopword or (len(tok.norm) < 2 and not tok.norm.isdigit()):
                 continue
             stems.add(tok.stem)
             surface.setdefault(tok.stem, tok.norm)
+        names = anchor_terms(tokens, doc.text, p.start)
+        for a in names:
+            surface.setdefault(a, a[len(ANCHOR) :])
         terms.append(frozenset(stems))
+        anchors.append(frozenset(names))
     length = sum(p.end - p.start for p in passages)
-    return PassageProfile(doc.id, tuple(passages), tuple(terms), surface, length)
+    return PassageProfile(doc.id, tuple(passages), tuple(terms), surface, length, analyzer.language, tuple(anchors))
 
 
 @dataclass
@@ -119,12 +154,14 @@ def _incidence(terms: Sequence[frozenset[str]], vocab: dict[str, int]) -> sparse
 def score_matrix(
     pa: PassageProfile, pb: PassageProfile, weights: TermWeights, params: AlignParams
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Cell scores (n_a, n_b) and shared-stem counts, as defined in the module docstring."""
-    vocab_terms = sorted(pa.stems | pb.stems)
+    """Cell scores (n_a, n_b) and shared-term counts, as defined in the module docstring."""
+    cross = pa.language != pb.language
+    ua, ub = pa.units(cross), pb.units(cross)
+    vocab_terms = sorted(frozenset().union(*ua, *ub))
     vocab = {t: i for i, t in enumerate(vocab_terms)}
     w = np.array([weights.weight(t) for t in vocab_terms])
-    xa = _incidence(pa.terms, vocab)
-    xb = _incidence(pb.terms, vocab)
+    xa = _incidence(ua, vocab)
+    xb = _incidence(ub, vocab)
     shared = (xa @ sparse.diags(w) @ xb.T).toarray()
     count = (xa @ xb.T).toarray()
     mass_a = xa @ w

@@ -1,0 +1,52 @@
+"""Relation rules and the three cluster levels."""
+
+from __future__ import annotations
+
+from provenance.clusters import build_clusters, components
+from provenance.records import ClusterKind, PairScore, Relation
+from provenance.scoring.align import PassageAlignment
+from provenance.scoring.relation import RelationParams, classify_pair
+
+NO_ALIGN = PassageAlignment([], [], 0, 1.0, 0.0, 0.0)
+
+
+def _alignment(length: int, p: float) -> PassageAlignment:
+    return PassageAlignment([], [(k, k, 0.5) for k in range(length)], length, p, 0.5, 0.5)
+
+
+def test_relation_rules() -> None:
+    params = RelationParams()
+    assert classify_pair(0.7, 0.8, 0.8, 100, 0.9, NO_ALIGN, params) is Relation.NEAR_DUPLICATE
+    # a verbatim copy embedded in a longer article: low Jaccard, high containment
+    assert classify_pair(0.2, 0.95, 0.2, 100, 0.5, NO_ALIGN, params) is Relation.NEAR_DUPLICATE
+    # ... but not when the contained text is a handful of shingles
+    assert classify_pair(0.2, 0.95, 0.2, 5, 0.05, NO_ALIGN, params) is Relation.UNRELATED
+    assert classify_pair(0.0, 0.0, 0.0, 100, 0.3, _alignment(4, 1e-5), params) is Relation.REWRITE
+    # an alignment that chance explains is not a rewrite
+    assert classify_pair(0.0, 0.0, 0.0, 100, 0.3, _alignment(2, 0.3), params) is Relation.SAME_STORY
+    assert classify_pair(0.0, 0.0, 0.0, 100, 0.3, NO_ALIGN, params) is Relation.SAME_STORY
+    assert classify_pair(0.0, 0.0, 0.0, 100, 0.01, NO_ALIGN, params) is Relation.UNRELATED
+
+
+def _pair(a: str, b: str, rel: Relation) -> PairScore:
+    return PairScore(a, b, rel, 0.0, 0.0, 0.0, 0.0)
+
+
+def test_cluster_levels_nest() -> None:
+    ids = ["a", "b", "c", "d", "e", "f"]
+    pairs = [
+        _pair("a", "b", Relation.NEAR_DUPLICATE),
+        _pair("b", "c", Relation.REWRITE),
+        _pair("c", "d", Relation.SAME_STORY),
+        _pair("e", "f", Relation.UNRELATED),
+    ]
+    clusters = build_clusters(ids, pairs)
+    by_kind = {k: [c.members for c in clusters if c.kind is k] for k in ClusterKind}
+    assert by_kind[ClusterKind.NEAR_DUPLICATE] == [("a", "b")]
+    assert by_kind[ClusterKind.REWRITE] == [("a", "b", "c")]
+    assert by_kind[ClusterKind.STORY] == [("a", "b", "c", "d")]
+
+
+def test_components_singletons_dropped_and_ordered() -> None:
+    assert components(["x", "y", "z"], [("z", "x")]) == [("x", "z")]
+    assert components(["x"], []) == []
