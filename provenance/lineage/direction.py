@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime, time
 
 from provenance.records import Document, Evidence, PairScore, Relation
 
@@ -53,6 +54,20 @@ class DirectionEvidence:
     @property
     def total(self) -> float:
         return sum(e.weight for e in self.evidence)
+
+
+def publication_order(a: datetime | None, b: datetime | None) -> int:
+    """+1 if ``a`` was published first, -1 if ``b`` was, 0 if unknown or not distinguishable.
+
+    A time of exactly midnight is read as "only the day is known" (the loader
+    stores date-only values that way), so it is compared with the other by day.
+    """
+    if a is None or b is None:
+        return 0
+    if a.time() == time(0) or b.time() == time(0):
+        da, db = a.date(), b.date()
+        return (da < db) - (da > db)
+    return (a < b) - (a > b)
 
 
 def details(text: str) -> set[str]:
@@ -94,8 +109,9 @@ def direction_evidence(
     """Collect the evidence listed in the module docstring for the pair ``(A, B)``."""
     params = params or DirectionParams()
     ev: list[Evidence] = []
-    if doc_a.published and doc_b.published and doc_a.published != doc_b.published:
-        sign = 1.0 if doc_a.published < doc_b.published else -1.0
+    order = publication_order(doc_a.published, doc_b.published)
+    if order:
+        sign = float(order)
         first, second = (doc_a, doc_b) if sign > 0 else (doc_b, doc_a)
         ev.append(
             Evidence(

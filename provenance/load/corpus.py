@@ -1,0 +1,125 @@
+"""Loading a whole collection: a directory, or one file of any supported format."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from provenance.errors import InputError
+from provenance.load.decode import UnreadableFile
+from provenance.load.metadata import METADATA_NAMES, find_metadata, merge_metadata, read_metadata
+from provenance.load.readers import SUPPORTED_SUFFIXES, read_documents, suffix_of, unsupported_reason
+from provenance.records import Corpus, Document, SkippedInput
+
+_SUMMARY_ITEMS = 3  # skipped files named in the "no documents found" message
+
+
+def load_corpus(path: str | os.PathLike[str], metadata: str | os.PathLike[str] | None = None) -> Corpus:
+    """Read the collection at ``path`` (a directory or one file); see the package docstring.
+
+    Raises :class:`InputError` if the path does not exist, yields no document,
+    contains a malformed structured file, or if two documents share an id.
+    """
+    root = Path(path)
+    if root.is_dir():
+        documents, skipped = _load_directory(root, metadata)
+        metadata_path: Path | None = Path(metadata) if metadata is not None else find_metadata(root)
+    elif root.is_file():
+        documents, skipped = _load_single_file(root), []
+        metadata_path = Path(metadata) if metadata is not None else None
+    elif root.exists():
+        raise InputError(f"{root}: not a regular file or directory")
+    else:
+        raise InputError(f"{root}: no such file or directory")
+    check_unique_ids(documents)
+    if metadata_path is not None:
+        documents, unknown = merge_metadata(documents, read_metadata(metadata_path))
+        skipped.extend(unknown)
+    return Corpus(documents=documents, skipped=skipped)
+
+
+def load_document_file(path: str | os.PathLike[str]) -> Document:
+    """Read one file as one document (``.txt``/``.md``, or a ``.jsonl``/``.csv``/``.tsv`` with one row).
+
+    Any problem, including a table with zero or several rows, is an :class:`InputError`.
+    """
+    file = Path(path)
+    if file.is_dir():
+        raise InputError(f"{file}: is a directory, expected a single file")
+    if file.exists() and not file.is_file():
+        raise InputError(f"{file}: not a regular file")
+    documents = read_documents(file)
+    if len(documents) != 1:
+        raise InputError(f"{file}: expected exactly one document, found {len(documents)}")
+    return documents[0]
+
+
+def check_unique_ids(documents: list[Document]) -> None:
+    """Raise :class:`InputError` naming both origins if two documents share an id."""
+    seen: dict[str, str] = {}
+    for doc in documents:
+        if doc.id in seen:
+            raise InputError(f"duplicate document id {doc.id!r}: {seen[doc.id]} and {doc.origin}")
+        seen[doc.id] = doc.origin
+
+
+def _load_single_file(file: Path) -> list[Document]:
+    documents = read_documents(file)  # problems are InputErrors: a file given directly must be readable
+    if not documents:
+        raise InputError(f"{file}: no documents found (the table has a header but no rows)")
+    return documents
+
+
+def _load_directory(
+    directory: Path, metadata: str | os.PathLike[str] | None
+) -> tuple[list[Document], list[SkippedInput]]:
+    excluded = {Path(metadata).resolve()} if metadata is not None else set()
+    documents: list[Document] = []
+    skipped: list[SkippedInput] = []
+    for entry in _entries(directory):
+        if _ignored(entry, excluded):
+            continue
+        try:
+            found = _read_entry(entry)
+        except UnreadableFile as exc:
+            skipped.append(SkippedInput(exc.origin, exc.reason))
+            continue
+        if not found:
+            skipped.append(SkippedInput(str(entry), "no rows below the header"))
+        documents.extend(found)
+    if not documents:
+        raise InputError(f"{directory}: no documents found ({_skipped_summary(skipped)})")
+    return documents, skipped
+
+
+def _entries(directory: Path) -> list[Path]:
+    try:
+        return sorted(directory.iterdir(), key=lambda p: p.name)
+    except OSError as exc:
+        raise InputError(f"{directory}: cannot list directory ({exc.strerror or exc})") from None
+
+
+def _ignored(entry: Path, excluded: set[Path]) -> bool:
+    """Hidden entries and metadata files are neither read nor reported."""
+    return entry.name.startswith(".") or entry.name.lower() in METADATA_NAMES or entry.resolve() in excluded
+
+
+def _read_entry(entry: Path) -> list[Document]:
+    """The documents of one directory entry; file-level problems raise UnreadableFile."""
+    origin = str(entry)
+    if entry.is_dir():
+        raise UnreadableFile(origin, "subdirectory (directories are read non-recursively)")
+    if not entry.is_file():
+        raise UnreadableFile(origin, "not a regular file")
+    if suffix_of(entry) not in SUPPORTED_SUFFIXES:
+        raise UnreadableFile(origin, unsupported_reason(suffix_of(entry)))
+    return read_documents(entry)
+
+
+def _skipped_summary(skipped: list[SkippedInput]) -> str:
+    if not skipped:
+        return "the directory has no .txt, .md, .jsonl, .csv or .tsv files"
+    shown = "; ".join(f"{Path(s.origin).name}: {s.reason}" for s in skipped[:_SUMMARY_ITEMS])
+    more = f"; and {len(skipped) - _SUMMARY_ITEMS} more" if len(skipped) > _SUMMARY_ITEMS else ""
+    noun = "file" if len(skipped) == 1 else "files"
+    return f"{len(skipped)} {noun} skipped: {shown}{more}"
