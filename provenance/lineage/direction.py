@@ -16,9 +16,9 @@ weight (positive: A -> B).  The kinds, with their weights:
   point to A -> B: ``(only_a - only_b) / (only_a + only_b + 2)``.
 
 When both sides hold details the other lacks (``min(only_a, only_b) >=
-common_ancestor_details``) and the rest of the evidence is balanced, neither can
-have taken the shared text from the other: the pair is reported as sharing a
-common ancestor not in the collection.
+common_ancestor_details``) and the external evidence (dates, credits, declared
+originals) does not decide, neither can have taken the shared text from the
+other: the pair is reported as sharing a common ancestor not in the collection.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from datetime import datetime, time
 
 from provenance.records import Document, Evidence, PairScore, Relation
+
+EXTERNAL_KINDS = frozenset({"published", "citation", "reference-source"})
 
 _DETAIL_RE = re.compile(r"\d+(?:[.,]\d+)*|(?<![.!?]\s)(?<!^)\b[^\W\d_][^\W_]*", re.UNICODE)
 
@@ -54,6 +56,11 @@ class DirectionEvidence:
     @property
     def total(self) -> float:
         return sum(e.weight for e in self.evidence)
+
+    @property
+    def external(self) -> float:
+        """Evidence from outside the texts' content: dates, credits, declared originals."""
+        return sum(e.weight for e in self.evidence if e.kind in EXTERNAL_KINDS)
 
 
 def publication_order(a: datetime | None, b: datetime | None) -> int:

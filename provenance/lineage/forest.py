@@ -116,7 +116,8 @@ def build_lineage(
         total = de.total
         balanced = abs(total) < params.direction.undetermined_below
         n_details = params.direction.common_ancestor_details
-        if balanced and min(len(de.only_a), len(de.only_b)) >= n_details:
+        undecided = abs(de.external) < params.direction.undetermined_below
+        if undecided and min(len(de.only_a), len(de.only_b)) >= n_details:
             ancestors[f"{VIRTUAL_ANCESTOR}{a.id}+{b.id}"] = (a.id, b.id, de, pair)
             continue
         strength = _strength(pair)
@@ -137,7 +138,7 @@ def build_lineage(
         for target in (a_id, b_id):
             key = (parent, target)
             weight = max(_strength(pair) * 0.5, arcs[key].weight if key in arcs else 0.0)
-            arcs[key] = _Arc(weight, [*de.evidence, note], "common-ancestor", pair)
+            arcs[key] = _Arc(weight, [note], "common-ancestor", pair)
 
     for doc_id, outlets in cited.items():
         for name, score in outlets.items():

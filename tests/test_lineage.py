@@ -1,0 +1,112 @@
+"""Lineage: direction evidence, virtual cited sources, declared originals, common ancestors."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from provenance.lineage.direction import details, publication_order
+from provenance.pipeline import analyze
+from provenance.records import AnalysisResult, Document, Relation
+
+from .texts import INDEPENDENT_IT, REWRITE_IT, SOURCE_IT
+
+T0 = datetime(2024, 10, 25, 9, 0, tzinfo=UTC)
+
+
+def _edge(result: AnalysisResult, target: str) -> tuple[str, float, set[str], str]:
+    e = next(e for e in result.edges if e.target == target)
+    return e.source, e.confidence, {x.kind for x in e.evidence}, e.direction
+
+
+def _info(result: AnalysisResult, doc_id: str):  # type: ignore[no-untyped-def]
+    return next(d for d in result.documents if d.id == doc_id)
+
+
+def test_rewrite_hangs_under_its_earlier_credited_source() -> None:
+    docs = [
+        Document("agency", SOURCE_IT, outlet="ANSA", published=T0),
+        Document("paper", "(ANSA) " + REWRITE_IT, outlet="Il Giornale Locale", published=T0 + timedelta(hours=2)),
+        Document("other", INDEPENDENT_IT, outlet="Altra Testata", published=T0 + timedelta(hours=5)),
+    ]
+    result = analyze(docs)
+    pair = next(p for p in result.pairs if {p.a, p.b} == {"agency", "paper"})
+    assert pair.relation is Relation.REWRITE
+    source, confidence, kinds, direction = _edge(result, "paper")
+    assert source == "agency"
+    assert {"published", "citation"} <= kinds
+    assert direction == "determined" and confidence > 0.8
+    assert _info(result, "paper").parent == "agency"
+    assert _info(result, "paper").derived_share > 0.5
+    # the independent same-story text is put under no document
+    assert _info(result, "other").parent is None
+    assert "ANSA" in {c.name for c in _info(result, "paper").cited_sources}
+
+
+def test_dates_decide_direction_both_ways() -> None:
+    early, late = T0, T0 + timedelta(days=1)
+    for first, second in (("x", "y"), ("y", "x")):
+        stamps = {first: early, second: late}
+        docs = [
+            Document("x", SOURCE_IT, published=stamps["x"]),
+            Document("y", REWRITE_IT, published=stamps["y"]),
+        ]
+        result = analyze(docs)
+        assert _edge(result, second)[0] == first
+
+
+def test_declared_original_is_never_a_copy() -> None:
+    result = analyze([Document("copy", SOURCE_IT)], sources=[Document("scoop", REWRITE_IT)])
+    assert _edge(result, "copy")[0] == "scoop"
+    assert not [e for e in result.edges if e.target == "scoop"]
+    assert _info(result, "scoop").is_reference_source
+
+
+def test_cited_source_absent_from_collection_becomes_virtual_parent() -> None:
+    text = "Secondo Reuters, " + INDEPENDENT_IT
+    result = analyze([Document("a", text), Document("b", SOURCE_IT)])
+    source, confidence, kinds, _ = _edge(result, "a")
+    assert source == "cited:Reuters"
+    assert kinds == {"citation"}
+    assert confidence < 0.5  # a credit alone is weaker than aligned text
+
+
+def test_no_document_parent_without_aligned_evidence() -> None:
+    result = analyze([Document("a", SOURCE_IT), Document("b", INDEPENDENT_IT)])
+    assert all(e.source not in {"a", "b"} for e in result.edges)
+
+
+def test_publication_order_date_only_is_compared_by_day() -> None:
+    day = datetime(2024, 10, 25, tzinfo=UTC)
+    assert publication_order(day, day + timedelta(hours=3)) == 0  # same day, time unknown on one side
+    assert publication_order(day, day + timedelta(days=1, hours=3)) == 1
+    assert publication_order(T0 + timedelta(hours=1), T0) == -1
+    assert publication_order(None, T0) == 0
+
+
+def test_details_are_numbers_and_names_not_sentence_openers() -> None:
+    assert details("Il sindaco Mario Rossi ha chiesto 40 barche.") == {"mario", "rossi", "40"}
+
+
+def test_siblings_with_exclusive_details_share_a_common_ancestor() -> None:
+    lines = SOURCE_IT.strip().split("\n")
+    strip_numbers = {
+        "300": "molte",
+        "40 ": "",
+        "1.200": "molte",
+        "80 ": "molti ",
+        "45 milioni": "milioni",
+        "Giulia Ferri ": "",
+    }
+
+    def vague(line: str) -> str:
+        for k, v in strip_numbers.items():
+            line = line.replace(k, v)
+        return line
+
+    first = "\n".join(lines[:3] + [vague(x) for x in lines[3:]])  # keeps the details of the first half
+    second = "\n".join(lines[:1] + [vague(x) for x in lines[1:3]] + lines[3:])  # ... of the second half
+    result = analyze([Document("first", first), Document("second", second)])
+    assert next(p for p in result.pairs).relation in (Relation.REWRITE, Relation.NEAR_DUPLICATE)
+    parents = {_info(result, "first").parent, _info(result, "second").parent}
+    assert parents == {"ancestor:first+second"}
+    assert {_edge(result, d)[3] for d in ("first", "second")} == {"common-ancestor"}
