@@ -1,0 +1,153 @@
+"""Attribution cues (Italian and English) that license an outlet name in text.
+
+A *pre-cue* ends right before the name, optionally followed by one preposition
+and an article ("secondo il", "come riportato da", "la rivelazione del",
+"according to", "told the", "Fonte:").  A *post-cue* follows the name
+("Reuters reported", "il Wsj scrive", "Reuters' report", "Wsj: ...").  Credit
+forms are the parenthesised agency credit "(ANSA)" / "ROMA (ANSA) -" and the
+dash credit "— Reuters" at the end of a line.  Photo credits ("Foto ANSA",
+"Photo: Reuters") credit a picture, not the text, and are never reported.
+
+All patterns are compiled once, case-insensitively; descriptive adjectives
+after an Italian descriptor ("il quotidiano statunitense Wall Street Journal")
+must be lower-case.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Italian past participles used with "da" (riportato da, pubblicate dal, ...), any gender/number.
+_IT_PARTICIPLE_STEMS = (
+    "riportat", "riferit", "rivelat", "pubblicat", "diffus", "anticipat", "citat", "ripres",
+    "rilanciat", "scritt", "raccolt", "intervistat", "contattat", "svelat", "documentat",
+    "ricostruit", "confermat", "lanciat", "segnalat", "appres", "spiegat", "dichiarat", "dett",
+    "raccontat", "smentit", "affermat", "diramat", "precisat", "res[oa]\\s+not", "parlat", "annunciat",
+)
+_IT_PARTICIPLE = "(?:" + "|".join(_IT_PARTICIPLE_STEMS) + ")[oaie]"
+_IT_PRESENT = (
+    "scrive", "scrivono", "riporta", "riportano", "riferisce", "riferiscono", "rivela", "rivelano",
+    "pubblica", "pubblicano", "rende\\s+noto", "fa\\s+sapere", "apprende", "anticipa", "racconta",
+    "ricostruisce", "cita", "citano", "citando", "spiega", "conferma", "precisa", "titola", "sottolinea",
+    "afferma", "sostiene", "dice", "annuncia", "svela", "segnala", "aggiunge", "nota", "osserva",
+    "smentisce", "nega", "dichiara", "interpellat[oaie]", "si\\s+legge", "si\\s+apprende", "parlando",
+)
+_IT_AUX = (
+    r"(?:(?:ha|hanno|avrebbe|avrebbero|aveva|avevano|è|e'|era|sono|viene|vengono|veniva"
+    r"|è\s+stat[oaie]|sono\s+stat[ie])\s+)"
+)
+_IT_ADVERB = r"(?:(?:anche|già|poi|inoltre|ieri|oggi|stamattina|per\s+prim[oa])\s+)"
+_IT_VERB = (
+    r"(?:(?:(?:secondo|come|stando\s+a|a|in\s+base\s+a)\s+quanto\s+|come\s+)?"
+    + rf"{_IT_AUX}?{_IT_ADVERB}?(?:{_IT_PARTICIPLE}|{'|'.join(_IT_PRESENT)}))"
+)
+_IT_NOUNS = (
+    "rivelazion[ei]", "articol[oi]", "inchiest[ae]", "scoop", "indiscrezion[ei]", "report", "reportage",
+    "serviz[io]o?", "retroscena", "ricostruzion[ei]", "intervist[ae]", "editorial[ei]", "analisi",
+    "pagine", "colonne", "microfoni", "fonte", "fonti", "dispacci?o?", "lanci?o?", "notizi[ae]",
+    "edizion[ei]", "corrispondent[ei]", "giornalist[ai]", "cronist[ai]", "portavoce", "sondaggio",
+    "ricerca", "documenti", "esclusiva", "anticipazion[ei]", "dati",
+)
+# Descriptors name what the outlet is; up to two lower-case adjectives may follow.
+_IT_DESCRIPTORS = (
+    "quotidian[oi]", "giornal[ei]", "testat[ae]", "settimanal[ei]", "mensile", "agenzi[ae](?:\\s+di\\s+stampa)?",
+    "emittent[ei]", "tv", "televisione", "canale", "network", "tabloid", "magazine", "rivist[ae]",
+    "periodico", "sito(?:\\s+web)?", "sito\\s+di\\s+informazione", "blog", "newsletter", "radio", "telegiornale",
+)
+_IT_STANDALONE = ("secondo", "stando", "in\\s+base\\s+a", "a\\s+detta", "fonte\\s*:", "fonti\\s*:")
+_EN_PARTICIPLE = (
+    "reported", "published", "obtained", "seen", "reviewed", "cited", "quoted", "revealed", "broken",
+    "confirmed", "released", "aired", "broadcast", "posted", "carried", "first\\s+reported",
+)
+_EN_VERBS = (
+    "according\\s+to", "told", "telling", "tells", "said\\s+to", "(?:speaking|spoke|talking|talked)\\s+(?:to|with)",
+    "in\\s+an\\s+interview\\s+with", "interview\\s+with", "interviewed\\s+by",
+    "citing", "quoting", "via", "wrote\\s+in", "writing\\s+in", "writes\\s+in", "(?:confirmed|explained|revealed|"
+    "disclosed|admitted|said|stated)\\s+to", "source\\s*:", "sources\\s*:", "courtesy\\s+of",
+)
+_EN_NOUNS = (
+    "report", "reports", "reporting", "article", "story", "investigation", "analysis", "op-ed", "column",
+    "interview", "scoop", "exclusive", "piece", "editorial", "sources", "source", "spokes(?:man|woman|person)",
+)
+_EN_DESCRIPTORS = (
+    "newspaper", "paper", "daily", "broadcaster", "network", "news\\s+agency", "agency", "wire\\s+service",
+    "outlet", "news\\s+outlet", "magazine", "tabloid", "website", "news\\s+site", "channel", "station", "weekly",
+)
+_LOWER_ADJ = r"(?:\s+(?-i:[a-zà-ÿ]{4,}))"
+
+_PRE_ALTERNATIVES = (
+    [rf"(?:as\s+)?(?:{'|'.join(_EN_PARTICIPLE)})\s+(?:by|in|on)"]
+    + list(_EN_VERBS)
+    + [rf"(?:{'|'.join(_EN_NOUNS)})(?:\s+(?:by|from|in|on|with|to))?"]
+    + [rf"(?:the|a|an)\s+(?:[a-z-]+\s+){{0,3}}?(?:{'|'.join(_EN_DESCRIPTORS)})"]
+    + [_IT_VERB]
+    + list(_IT_STANDALONE)
+    + [rf"(?:{'|'.join(_IT_NOUNS)})"]
+    + [rf"(?:{'|'.join(_IT_DESCRIPTORS)}){_LOWER_ADJ}{{0,2}}"]
+)
+
+# One preposition may link the cue to the (article +) name: "riportato da", "intervista a".
+_LINK = r"(?:\s+(?:da|di|a|ad|su|con|in|to|by|with|from|on|at|of|for))?"
+
+PRE_CUE: re.Pattern[str] = re.compile(
+    r"(?<![\w])(?P<cue>" + "|".join(_PRE_ALTERNATIVES) + r")" + _LINK + r"\s*:?\s*\Z",
+    re.IGNORECASE,
+)
+
+_POST_VERBS = (
+    # Italian
+    "scrive", "scrivono", "riporta", "riportano", "riferisce", "rivela", "pubblica", "racconta", "ricostruisce",
+    "cita", "titola", "anticipa", "afferma", "sostiene", "spiega", "precisa", "sottolinea", "conferma",
+    "smentisce", "nega", "dichiara", "apprende", "rende\\s+noto", "fa\\s+sapere", "ricorda", "svela",
+    _IT_PARTICIPLE,
+    # English
+    "reported", "reports", "reporting", "wrote", "writes", "said", "says", "revealed", "reveals", "learned",
+    "understands", "quoted", "cited", "found", "published", "confirmed", "denied", "denies", "disclosed",
+    "noted", "added", "broke", "first\\s+reported", "report", "story", "article", "investigation", "analysis",
+    "interview", "sources", "source", "spokes(?:man|woman|person)", "officials", "journalists?", "reporters?",
+)
+_POST_AUX = (
+    r"(?:(?:ha|hanno|aveva|avevano|avrebbe|avrebbero|has|have|had|was|is|were)\s+)?"
+    r"(?:(?:also|first|later|previously|earlier|exclusively|anche|già|poi|inoltre|ieri|oggi|per\s+prim[oa])\s+)?"
+)
+POST_CUE: re.Pattern[str] = re.compile(
+    r"\A[\"”»’']?(?:['’]s?)?[ \t]+" + _POST_AUX + r"(?P<cue>" + "|".join(_POST_VERBS) + r")(?!\w)",
+    re.IGNORECASE,
+)
+# "Wsj: Musk in contatto con Putin" (headline attribution).
+POST_COLON: re.Pattern[str] = re.compile(r"\A[\"”»]?\s*:\s+\S")
+
+# Photo credits: "Foto ANSA", "(Foto: Reuters)", "Photo: AP", "© AFP".
+PHOTO_CREDIT: re.Pattern[str] = re.compile(
+    r"(?<![\w])(?:foto|photo|photos|ph|image|images|immagine|immagini|credit|credits|copyright|video)"
+    r"\s*[:.]?\s*(?:di|by|da)?\s*\Z|©\s*\Z",
+    re.IGNORECASE,
+)
+
+# Determiner (article or articulated preposition) right before a name.
+DETERMINER: re.Pattern[str] = re.compile(
+    r"(?:(?<![\w'’])(?P<det>il|lo|la|del|dello|della|dal|dallo|dalla|al|allo|alla|nel|nello|nella|sul|sullo|sulla"
+    r"|col|the)\s+|(?<![\w'’])(?P<eli>l|dell|dall|all|nell|sull)['’]\s*)\Z",
+    re.IGNORECASE,
+)
+OPENING_QUOTE: re.Pattern[str] = re.compile(r"[\"“«‘]\s*\Z")
+CLOSING_QUOTE: re.Pattern[str] = re.compile(r"\A[\"”»’]")
+
+# Parenthesised credit: "(ANSA)", "ROMA (ANSA) -", "(LaPresse/Reuters)".
+PAREN_OPEN: re.Pattern[str] = re.compile(r"\(\s*\Z")
+PAREN_CLOSE: re.Pattern[str] = re.compile(r"\A\s*(?:[/,\-–]\s*[^()\n]{1,40}?)?\)")
+# Dash credit at the end of a line: "— Reuters", "- AP".
+DASH_BEFORE: re.Pattern[str] = re.compile(r"(?:\A|[\n.!?\"”»])\s*[-–—]+\s*\Z")
+DASH_AFTER: re.Pattern[str] = re.compile(r"\A\s*[.)]?[ \t]*(?:\n|\Z)")
+
+# A word continuing a proper noun after the name ("Open Arms", "Repubblica Ceca", "Giornale di Vicenza").
+CONTINUATION: re.Pattern[str] = re.compile(
+    r"\A(?:[ \t]+(?:(?:di|del|della|dello|dei|degli|delle|de|of)[ \t]+)?[A-ZÀ-ÖØ-Þ0-9]|-\w|\.[^\W\d_]|['’][A-Z])"
+)
+# The word right before a name (after any determiner).
+PREVIOUS_WORD: re.Pattern[str] = re.compile(r"(?P<word>[^\W\d_][\w'’-]*)[ \t]+\Z")
+# Names joined in a list share the status of the first: "ANSA/AFP", "Reuters e Bloomberg".
+JOINER: re.Pattern[str] = re.compile(
+    r"\A\s*(?:/|,|&|\+|\be\b|\band\b|\bo\b|\bor\b)\s*(?:(?:il|lo|la|i|gli|le|the)\s+|l['’]\s*)?\Z",
+    re.IGNORECASE,
+)
