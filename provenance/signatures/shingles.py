@@ -1,0 +1,379 @@
+"""Shingles: the sets whose Jaccard similarity defines a near-duplicate.
+
+A document is turned into the *set* of its shingles, and each shingle into a
+64-bit hash, so that two documents are compared through
+
+    J(A, B) = |A ∩ B| / |A ∪ B|
+
+over their sets of shingle hashes.  Two kinds are supported (see
+:class:`ShingleSpec`): ``word:N``, the word N-grams of the token stream, and
+``char:N``, the character N-grams of the tokens joined by single spaces.
+
+Matching form
+-------------
+Text is folded before tokenising: NFKC (ligatures, full-width forms, NBSP...),
+case-folding, and every non-ASCII punctuation, symbol, separator or control
+character (curly quotes, guillemets, dashes, ellipsis, bullets, emoji...)
+becomes a space.  A *token* is then a maximal run of ASCII letters, digits or
+``_`` and of the remaining non-ASCII characters (letters, digits, marks).  So
+"L’articolo" and "l'articolo" both give ``["l", "articolo"]``.
+
+Hashing
+-------
+The hot path never touches a token as a Python object: a chunk of folded texts
+is encoded once to UTF-8 and, with numpy,
+
+* token boundaries come from a byte class table (word bytes are ``[0-9a-z_]``
+  and every byte >= 0x80, which is exactly the token definition above, since
+  UTF-8 encodes non-ASCII characters with bytes >= 0x80 only);
+* a token hashes to the polynomial ``sum_i byte_i * B**i mod 2**64`` over its
+  bytes (prefix sums, so one pass for the whole chunk), mixed with its length
+  by the MurmurHash3 64-bit finaliser ``fmix64`` (a bijection);
+* a word N-gram starting at token ``t`` hashes to
+  ``fmix64(sum_k h[t + k] * M_k mod 2**64)`` with fixed odd constants ``M_k``.
+
+The hashes are deterministic (independent of the corpus, process and
+platform), so sets computed in different runs are comparable.  Distinct
+shingles collide with probability about ``2**-64`` per pair for natural text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+__all__ = [
+    "ShingleSpec",
+    "fold_text",
+    "word_tokens",
+    "shingle_hashes",
+    "shingle_hashes_batch",
+    "shingle_hashes_flat",
+]
+
+ShingleKind = Literal["word", "char"]
+
+_U64 = np.uint64
+_MAX_N = 64
+
+
+@dataclass(frozen=True)
+class ShingleSpec:
+    """What a shingle is: ``kind`` ``"word"`` (word N-grams) or ``"char"`` (character N-grams), and ``n``."""
+
+    kind: ShingleKind = "word"
+    n: int = 5
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("word", "char"):
+            raise ValueError(f"shingle kind must be 'word' or 'char', not {self.kind!r}")
+        if isinstance(self.n, bool) or not isinstance(self.n, int) or not 1 <= self.n <= _MAX_N:
+            raise ValueError(f"shingle size must be an integer in 1..{_MAX_N}, not {self.n!r}")
+
+    @classmethod
+    def parse(cls, spec: str) -> ShingleSpec:
+        """Parse ``"word:5"`` or ``"char:9"`` (kind, a colon, the size N)."""
+        kind, sep, size = spec.strip().partition(":")
+        kind = kind.strip().lower()
+        if not sep or kind not in ("word", "char") or not size.strip().isdigit():
+            raise ValueError(
+                f"invalid shingle spec {spec!r}: expected 'word:N' or 'char:N' with N an integer "
+                f"in 1..{_MAX_N}, e.g. 'word:5'"
+            )
+        n = int(size)
+        if not 1 <= n <= _MAX_N:
+            raise ValueError(f"invalid shingle spec {spec!r}: N must be in 1..{_MAX_N}")
+        return cls("word" if kind == "word" else "char", n)
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.n}"
+
+
+# --------------------------------------------------------------------------- folding
+
+
+def _separator_class() -> str:
+    """A regex class of the non-ASCII characters that separate tokens (categories P*, S*, Z*, C*)."""
+    ranges: list[tuple[int, int]] = []
+    for cp in range(0x80, 0x10000):
+        if unicodedata.category(chr(cp))[0] in "PSZC":
+            if ranges and ranges[-1][1] == cp - 1:
+                ranges[-1] = (ranges[-1][0], cp)
+            else:
+                ranges.append((cp, cp))
+    # pictographs/emoji and tag characters outside the BMP
+    ranges += [(0x1F000, 0x1FAFF), (0xE0000, 0xE007F)]
+
+    def esc(cp: int) -> str:
+        return f"\\U{cp:08x}"
+
+    return "[" + "".join(esc(a) if a == b else f"{esc(a)}-{esc(b)}" for a, b in ranges) + "]+"
+
+
+_SEPARATORS = re.compile(_separator_class())
+_TOKEN = re.compile("[0-9a-z_\u0080-\U0010ffff]+")
+# bytes of a token in the UTF-8 encoding of folded text
+_WORD_BYTE = np.zeros(256, dtype=bool)
+_WORD_BYTE[np.frombuffer(b"0123456789abcdefghijklmnopqrstuvwxyz_", dtype=np.uint8)] = True
+_WORD_BYTE[0x80:] = True
+
+
+def fold_text(text: str) -> str:
+    """Return the matching form of ``text``: NFKC, case-folded, non-ASCII punctuation -> space.
+
+    ASCII punctuation is left in place (the tokeniser skips it); every mapping
+    of a non-ASCII separator is to one space.  Fast for already-normalised text.
+    """
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    if folded.isascii():
+        return folded
+    return _SEPARATORS.sub(" ", folded)
+
+
+def word_tokens(text: str) -> list[str]:
+    """The tokens of ``text`` in matching form (see the module docstring)."""
+    return _TOKEN.findall(fold_text(text))
+
+
+# --------------------------------------------------------------------------- hashing primitives
+
+_FNV_BASE = _U64(0x100000001B3)  # odd, so the polynomial is a bijection on the last byte
+
+
+def _splitmix64(state: int, count: int) -> list[int]:
+    """``count`` 64-bit outputs of SplitMix64 from ``state`` (fixed constants for the hash families)."""
+    out = []
+    mask = (1 << 64) - 1
+    for _ in range(count):
+        state = (state + 0x9E3779B97F4A7C15) & mask
+        z = state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+        out.append(z ^ (z >> 31))
+    return out
+
+
+# M_k for the N-gram combination (odd), and the seeds of token/character hashes
+_NGRAM_MULT = np.array([v | 1 for v in _splitmix64(0x5EED_5A1E, _MAX_N)], dtype=np.uint64)
+_TOKEN_KEY = _U64(_splitmix64(0x70CE_4E11, 1)[0])
+_CHAR_KEY = _U64(_splitmix64(0xC4A2_0000, 1)[0])
+
+
+def fmix64(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 64-bit finaliser, a bijective avalanche mix of uint64 values (returns a new array)."""
+    with np.errstate(over="ignore"):
+        h = h ^ (h >> _U64(33))
+        h *= _U64(0xFF51AFD7ED558CCD)
+        h ^= h >> _U64(33)
+        h *= _U64(0xC4CEB9FE1A85EC53)
+        h ^= h >> _U64(33)
+    return h
+
+
+class _Powers:
+    """``B**i`` and ``B**-i`` mod ``2**64`` for i < length (cached up to :attr:`CACHE` entries)."""
+
+    CACHE = 1 << 23
+
+    def __init__(self) -> None:
+        self.forward = np.ones(1, dtype=np.uint64)
+        self.inverse = np.ones(1, dtype=np.uint64)
+
+    @staticmethod
+    def _table(base: int, size: int) -> np.ndarray:
+        table = np.empty(size, dtype=np.uint64)
+        table[0] = 1
+        with np.errstate(over="ignore"):
+            np.cumprod(np.full(size - 1, base, dtype=np.uint64), out=table[1:])
+        return table
+
+    def get(self, length: int) -> tuple[np.ndarray, np.ndarray]:
+        if len(self.forward) < length:
+            size = max(length, min(2 * len(self.forward), self.CACHE), 1 << 16)
+            forward = self._table(int(_FNV_BASE), size)
+            inverse = self._table(pow(int(_FNV_BASE), -1, 1 << 64), size)
+            if size > self.CACHE:  # a huge text: do not keep the tables
+                return forward[:length], inverse[:length]
+            self.forward, self.inverse = forward, inverse
+        return self.forward[:length], self.inverse[:length]
+
+
+_POWERS = _Powers()
+
+
+def _token_hashes(data: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Hash the byte spans ``data[starts[t]:ends[t]]`` to uint64 (see the module docstring).
+
+    With prefix sums ``P[i] = sum_{p < i} byte_p * B**p``, the polynomial of a
+    token is ``(P[end] - P[start]) * B**-start`` (B is odd, so invertible mod 2**64).
+    """
+    if len(starts) == 0:
+        return np.empty(0, dtype=np.uint64)
+    forward, inverse = _POWERS.get(len(data))
+    with np.errstate(over="ignore"):
+        terms = data.astype(np.uint64)
+        terms *= forward
+        prefix = np.empty(len(data) + 1, dtype=np.uint64)
+        prefix[0] = 0
+        np.cumsum(terms, out=prefix[1:])
+        h = prefix[ends] - prefix[starts]
+        h *= inverse[starts]
+        h ^= (ends - starts).astype(np.uint64) * _TOKEN_KEY
+    return fmix64(h)
+
+
+def _ngrams(values: np.ndarray, counts: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Hash the N-grams of each document's element run (elements of doc d are consecutive).
+
+    Returns the flat N-gram hashes (documents in order) and how many each document has.
+    A document with fewer than ``n`` (but at least one) elements yields one
+    shingle, the hash of all its elements, so that short documents still match.
+    """
+    total = len(values)
+    ends = np.cumsum(counts)
+    starts = ends - counts
+    if n == 1:
+        with np.errstate(over="ignore"):
+            return fmix64(values * _NGRAM_MULT[0]), counts.copy()
+    m = max(total - n + 1, 0)
+    with np.errstate(over="ignore"):
+        h = values[:m] * _NGRAM_MULT[0]
+        for k in range(1, n):
+            h += values[k : k + m] * _NGRAM_MULT[k]
+    # an N-gram starting at position p is valid if it ends inside the same document
+    valid = np.ones(m, dtype=bool)
+    per_doc = np.maximum(counts - n + 1, 0)
+    for k in range(1, n):
+        tail = ends - k  # positions whose N-gram would cross the document end
+        tail = tail[(tail >= starts) & (tail < m)]
+        valid[tail] = False
+    out = h[valid]
+    short = np.flatnonzero((counts > 0) & (counts < n))
+    if len(short):
+        extra = np.empty(len(short), dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            for idx, d in enumerate(short):
+                seg = values[starts[d] : ends[d]]
+                extra[idx] = np.sum(seg * _NGRAM_MULT[: len(seg)], dtype=np.uint64)
+        # insert each short document's shingle at its place in document order
+        insert_at = np.cumsum(per_doc)[short] - per_doc[short]
+        out = np.insert(out, insert_at, extra)
+        per_doc = per_doc.copy()
+        per_doc[short] = 1
+    return fmix64(out), per_doc
+
+
+def _word_elements(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Token hashes of each text (flat) and the number of tokens of each."""
+    encoded = [fold_text(t).encode("utf-8") for t in texts]
+    data = np.frombuffer(b" ".join(encoded), dtype=np.uint8)
+    word = _WORD_BYTE[data].view(np.int8)
+    edges = np.diff(word, prepend=np.int8(0), append=np.int8(0))
+    starts = np.flatnonzero(edges == 1)
+    ends = np.flatnonzero(edges == -1)
+    doc_ends = np.cumsum([len(e) + 1 for e in encoded], dtype=np.int64) - 1
+    counts = np.diff(np.searchsorted(starts, doc_ends), prepend=0)
+    return _token_hashes(data, starts, ends), counts
+
+
+def _token_list_elements(tokens: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Token hashes of an explicit token list (each token hashed whole, as given)."""
+    encoded = [t.encode("utf-8", "surrogatepass") for t in tokens if t]
+    lengths = np.fromiter((len(e) for e in encoded), dtype=np.int64, count=len(encoded))
+    ends = np.cumsum(lengths)
+    data = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+    return _token_hashes(data, ends - lengths, ends), np.array([len(encoded)], dtype=np.int64)
+
+
+def _char_elements(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Mixed code points of each text's tokens joined by single spaces."""
+    joined = [" ".join(word_tokens(t)) for t in texts]
+    counts = np.fromiter((len(t) for t in joined), dtype=np.int64, count=len(joined))
+    points = np.frombuffer("".join(joined).encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    return fmix64(points.astype(np.uint64) ^ _CHAR_KEY), counts
+
+
+def _unique_per_doc(values: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sort and deduplicate each document's run of values; return flat values and offsets."""
+    docs = len(counts)
+    offsets = np.zeros(docs + 1, dtype=np.int64)
+    if docs == 0 or len(values) == 0:
+        return np.empty(0, dtype=np.uint64), offsets
+    width = int(counts.max())
+    starts = np.cumsum(counts) - counts
+    grid = np.full((docs, width), np.iinfo(np.uint64).max, dtype=np.uint64)
+    rows = np.repeat(np.arange(docs), counts)
+    cols = np.arange(len(values)) - np.repeat(starts, counts)
+    grid[rows, cols] = values
+    grid.sort(axis=1)
+    keep = np.arange(width) < counts[:, None]
+    keep[:, 1:] &= grid[:, 1:] != grid[:, :-1]
+    np.cumsum(keep.sum(axis=1), out=offsets[1:])
+    return grid[keep], offsets
+
+
+_CHUNK_CHARS = 1 << 19  # ~0.5 MB of text per vectorised pass keeps the working set in cache
+
+
+def _flat_chunk(texts: Sequence[str], spec: ShingleSpec) -> tuple[np.ndarray, np.ndarray]:
+    if spec.kind == "word":
+        values, counts = _word_elements(texts)
+    else:
+        values, counts = _char_elements(texts)
+    shingles, per_doc = _ngrams(values, counts, spec.n)
+    return _unique_per_doc(shingles, per_doc)
+
+
+def shingle_hashes_flat(texts: Sequence[str], spec: ShingleSpec) -> tuple[np.ndarray, np.ndarray]:
+    """Shingle-hash sets of many texts at once, vectorised over chunks of about 0.5 MB of text.
+
+    Returns ``(hashes, offsets)``: the sorted unique uint64 hashes of text ``d``
+    are ``hashes[offsets[d]:offsets[d + 1]]``.
+    """
+    parts: list[np.ndarray] = []
+    counts: list[np.ndarray] = []
+    start = 0
+    while start < len(texts):
+        stop, size = start, 0
+        while stop < len(texts) and (stop == start or size + len(texts[stop]) <= _CHUNK_CHARS):
+            size += len(texts[stop])
+            stop += 1
+        hashes, offsets = _flat_chunk(texts[start:stop], spec)
+        parts.append(hashes)
+        counts.append(np.diff(offsets))
+        start = stop
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    if not parts:
+        return np.empty(0, dtype=np.uint64), offsets
+    np.cumsum(np.concatenate(counts), out=offsets[1:])
+    return (parts[0] if len(parts) == 1 else np.concatenate(parts)), offsets
+
+
+def shingle_hashes_batch(texts: Sequence[str], spec: ShingleSpec) -> list[np.ndarray]:
+    """Shingle-hash sets of many texts (one sorted unique uint64 array per text)."""
+    hashes, offsets = shingle_hashes_flat(texts, spec)
+    return [hashes[offsets[d] : offsets[d + 1]] for d in range(len(texts))]
+
+
+def shingle_hashes(text_or_tokens: str | Sequence[str], spec: ShingleSpec) -> np.ndarray:
+    """The sorted unique uint64 hashes of one document's shingles.
+
+    ``text_or_tokens`` is a text, or its tokens as returned by :func:`word_tokens`
+    (given tokens are hashed as they are; the result equals the text's).  A
+    document with fewer than N words (or characters) has one shingle, the whole
+    document, so short documents still match themselves; an empty one has none.
+    """
+    if isinstance(text_or_tokens, str):
+        return shingle_hashes_batch([text_or_tokens], spec)[0]
+    tokens = list(text_or_tokens)
+    if spec.kind == "char":
+        return shingle_hashes_batch([" ".join(tokens)], spec)[0]
+    values, counts = _token_list_elements(tokens)
+    shingles, per_doc = _ngrams(values, counts, spec.n)
+    hashes, _ = _unique_per_doc(shingles, per_doc)
+    return hashes
