@@ -110,3 +110,12 @@ def test_siblings_with_exclusive_details_share_a_common_ancestor() -> None:
     parents = {_info(result, "first").parent, _info(result, "second").parent}
     assert parents == {"ancestor:first+second"}
     assert {_edge(result, d)[3] for d in ("first", "second")} == {"common-ancestor"}
+
+
+def test_very_long_article_is_analysed_in_bounded_memory() -> None:
+    """A multi-megabyte document (e.g. a scraped page dump) gets a result, not a blow-up."""
+    long_text = (SOURCE_IT + INDEPENDENT_IT) * 800  # ~1 MB, ~10,000 passages
+    result = analyze([Document("long", long_text), Document("short", REWRITE_IT)])
+    pair = next(p for p in result.pairs)
+    assert pair.relation in (Relation.REWRITE, Relation.SAME_STORY)
+    assert pair.alignments  # the rewrite's passages are found inside the long text

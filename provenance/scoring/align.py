@@ -151,26 +151,45 @@ def _incidence(terms: Sequence[frozenset[str]], vocab: dict[str, int]) -> sparse
     return sparse.csr_matrix((data, (rows, cols)), shape=(len(terms), len(vocab)))
 
 
-def score_matrix(
+ROW_BLOCK = 1024  # passages of A scored at a time: memory stays bounded for 10 MB articles
+
+
+def match_cells(
     pa: PassageProfile, pb: PassageProfile, weights: TermWeights, params: AlignParams
-) -> tuple[np.ndarray, np.ndarray]:
-    """Cell scores (n_a, n_b) and shared-term counts, as defined in the module docstring."""
+) -> list[tuple[int, int, float]]:
+    """Passage matches ``(i, j, score)`` as defined in the module docstring.
+
+    Only cells that share a term are ever materialised (sparse products, in
+    blocks of :data:`ROW_BLOCK` rows of A), so two very long documents do not
+    need an ``n_a x n_b`` dense matrix.
+    """
     cross = pa.language != pb.language
     ua, ub = pa.units(cross), pb.units(cross)
     vocab_terms = sorted(frozenset().union(*ua, *ub))
+    if not vocab_terms:
+        return []
     vocab = {t: i for i, t in enumerate(vocab_terms)}
     w = np.array([weights.weight(t) for t in vocab_terms])
     xa = _incidence(ua, vocab)
-    xb = _incidence(ub, vocab)
-    shared = (xa @ sparse.diags(w) @ xb.T).toarray()
-    count = (xa @ xb.T).toarray()
+    xb_t = _incidence(ub, vocab).T.tocsr()
     mass_a = xa @ w
-    mass_b = xb @ w
-    denom = mass_a[:, None] + mass_b[None, :]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        dice = np.where(denom > 0, 2 * shared / denom, 0.0)
-    score = dice * np.minimum(1.0, shared / params.info_ref)
-    return score, count
+    mass_b = xb_t.T @ w
+    xa_w = (xa @ sparse.diags(w)).tocsr()
+    cells: list[tuple[int, int, float]] = []
+    for start in range(0, xa.shape[0], ROW_BLOCK):
+        shared = (xa_w[start : start + ROW_BLOCK] @ xb_t).tocoo()
+        count = (xa[start : start + ROW_BLOCK] @ xb_t).tocsr()
+        rows, cols, sh = shared.row, shared.col, shared.data
+        if len(sh) == 0:
+            continue
+        cnt = np.asarray(count[rows, cols]).ravel()
+        denom = mass_a[start + rows] + mass_b[cols]
+        score = 2 * sh / denom * np.minimum(1.0, sh / params.info_ref)
+        keep = (score >= params.match_threshold) & (cnt >= params.min_shared_terms)
+        cells.extend(
+            (int(start + i), int(j), float(v)) for i, j, v in zip(rows[keep], cols[keep], score[keep], strict=True)
+        )
+    return cells
 
 
 def best_chain(cells: Sequence[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
@@ -223,9 +242,7 @@ def align_passages(
     params = params or AlignParams()
     if not pa.passages or not pb.passages:
         return PassageAlignment([], [], 0, 1.0, 0.0, 0.0)
-    score, count = score_matrix(pa, pb, weights, params)
-    ii, jj = np.nonzero((score >= params.match_threshold) & (count >= params.min_shared_terms))
-    cells = [(int(i), int(j), float(score[i, j])) for i, j in zip(ii, jj, strict=True)]
+    cells = match_cells(pa, pb, weights, params)
     if len(cells) > MAX_MATCH_CELLS:
         cells = sorted(cells, key=lambda c: -c[2])[:MAX_MATCH_CELLS]
     chain = best_chain(cells)
