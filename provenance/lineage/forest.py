@@ -168,7 +168,7 @@ def build_lineage(
         edges.append(LineageEdge(s, t, round(arc.weight, 4), arc.evidence, arc.direction))
         info = infos[t]
         info.parent = s
-        if arc.pair is not None and s in infos:
+        if arc.pair is not None:  # a document parent, or the common ancestor of a pair
             info.derived_share = arc.pair.coverage_b if arc.pair.b == t else arc.pair.coverage_a
             if arc.pair.relation is Relation.NEAR_DUPLICATE:
                 info.derived_share = arc.pair.containment_b_in_a if arc.pair.b == t else arc.pair.containment_a_in_b
