@@ -27,6 +27,8 @@ hash sets of documents that are candidates.
 from __future__ import annotations
 
 import sys
+import time
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
@@ -200,13 +202,55 @@ def _chunks(texts: Iterable[str], size: int) -> Iterator[list[str]]:
         yield chunk
 
 
+class _Timer:
+    """Accumulates wall time per stage into ``into`` (if given)."""
+
+    def __init__(self, into: dict[str, float] | None) -> None:
+        self.into = into
+        self.t = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        if self.into is not None:
+            now = time.perf_counter()
+            self.into[stage] = self.into.get(stage, 0.0) + now - self.t
+            self.t = now
+
+
+class _ChunkedSets:
+    """Hash sets kept as the per-chunk flat arrays of :func:`shingle_hashes_flat` (no per-set objects)."""
+
+    def __init__(self) -> None:
+        self.flats: list[np.ndarray] = []
+        self.offsets: list[np.ndarray] = []
+        self.starts: list[int] = [0]
+        self.nbytes = 0
+
+    def add(self, flat: np.ndarray, offsets: np.ndarray) -> None:
+        self.flats.append(flat)
+        self.offsets.append(offsets)
+        self.starts.append(self.starts[-1] + len(offsets) - 1)
+        self.nbytes += flat.nbytes + offsets.nbytes
+
+    def __len__(self) -> int:
+        return self.starts[-1]
+
+    def get(self, d: int) -> np.ndarray:
+        c = bisect_right(self.starts, d) - 1
+        off = self.offsets[c]
+        local = d - self.starts[c]
+        return self.flats[c][off[local] : off[local + 1]]
+
+    def as_list(self) -> list[np.ndarray]:
+        return [self.get(d) for d in range(len(self))]
+
+
 def signatures_for_texts(
     texts: Iterable[str],
     spec: ShingleSpec,
     hasher: MinHasher,
     progress: bool = False,
     *,
-    chunk_size: int = 256,
+    chunk_size: int = 1024,
     keep_hash_sets: bool = False,
     total: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray, list[np.ndarray] | None]:
@@ -214,22 +258,42 @@ def signatures_for_texts(
 
     Returns ``(signatures (N, num_perm) uint32, set sizes (N,), hash sets or None)``.
     """
+    sigs, sizes, kept = _pass_one(texts, spec, hasher, progress, chunk_size, keep_hash_sets, None, total, None)
+    return sigs, sizes, (kept.as_list() if kept is not None else None)
+
+
+def _pass_one(
+    texts: Iterable[str],
+    spec: ShingleSpec,
+    hasher: MinHasher,
+    progress: bool,
+    chunk_size: int,
+    keep: bool,
+    budget: int | None,
+    total: int | None,
+    timings: dict[str, float] | None,
+) -> tuple[np.ndarray, np.ndarray, _ChunkedSets | None]:
+    """Signatures and set sizes of all texts; the hash sets too while they fit in ``budget`` bytes."""
     sigs: list[np.ndarray] = []
     sizes: list[np.ndarray] = []
-    kept: list[np.ndarray] | None = [] if keep_hash_sets else None
-    done = 0
+    kept: _ChunkedSets | None = _ChunkedSets() if keep else None
     bar = None
     if progress:
         from tqdm import tqdm
 
         bar = tqdm(total=total, desc="signatures", unit="doc", file=sys.stderr, leave=False, unit_scale=True)
+    timer = _Timer(timings)
     for chunk in _chunks(texts, chunk_size):
+        timer.lap("read")
         flat, offsets = shingle_hashes_flat(chunk, spec)
+        timer.lap("tokenise_shingle")
         sigs.append(hasher.signatures_flat(flat, offsets))
         sizes.append(np.diff(offsets))
+        timer.lap("signatures")
         if kept is not None:
-            kept.extend(flat[offsets[d] : offsets[d + 1]].copy() for d in range(len(chunk)))
-        done += len(chunk)
+            kept.add(flat, offsets)
+            if budget is not None and kept.nbytes > budget:
+                kept = None  # too big: the caller re-reads the candidates instead
         if bar is not None:
             bar.update(len(chunk))
     if bar is not None:
@@ -247,39 +311,52 @@ def find_near_duplicates_in_texts(
     seed: int = 1,
     progress: bool = False,
     *,
-    chunk_size: int = 256,
+    chunk_size: int = 1024,
+    memory_budget: int = 1 << 30,
     fp_weight: float = FP_WEIGHT,
     fn_weight: float = FN_WEIGHT,
+    timings: dict[str, float] | None = None,
 ) -> list[NearDupPair]:
     """:func:`find_near_duplicates` on texts, with memory bounded for millions of documents.
 
-    If ``texts`` can be iterated twice (a list, or an object whose ``__iter__``
-    restarts, such as a file reader), the first pass keeps only signatures and
-    the second recomputes the hash sets of candidate documents only.  A one-shot
-    iterator is read once and every hash set is kept.
+    The hash sets are kept from the first pass while they fit in
+    ``memory_budget`` bytes (8 bytes per shingle: ~4.4 KB for a 550-word
+    article).  Beyond that, if ``texts`` can be iterated again (a list, or an
+    object whose ``__iter__`` restarts, such as a file reader), only the
+    signatures (``4 * num_perm`` bytes per document) are kept and a second pass
+    recomputes the sets of candidate documents only.  A one-shot iterator is
+    read once and all its sets are kept, whatever the budget.  Stage wall times
+    are added to ``timings`` if given.
     """
     if isinstance(spec, str):
         spec = ShingleSpec.parse(spec)
+    if not 0.0 < threshold <= 1.0:
+        raise ValueError(f"threshold must be in (0, 1], not {threshold!r}")
     hasher = MinHasher(num_perm, seed)
     reiterable = iter(texts) is not texts
     total = len(texts) if isinstance(texts, Sequence) else None
-    signatures, sizes, kept = signatures_for_texts(
-        texts, spec, hasher, progress, chunk_size=chunk_size, keep_hash_sets=not reiterable, total=total
-    )
-    if not 0.0 < threshold <= 1.0:
-        raise ValueError(f"threshold must be in (0, 1], not {threshold!r}")
+    budget = memory_budget if reiterable else None
+    signatures, sizes, kept = _pass_one(texts, spec, hasher, progress, chunk_size, True, budget, total, timings)
+    timer = _Timer(timings)
     candidates = _lsh_candidates(signatures, sizes > 0, threshold, num_perm, fp_weight, fn_weight)
+    timer.lap("lsh_candidates")
     if kept is not None:
-        return verify_pairs(kept, candidates, signatures, threshold, progress)
+        pairs = verify_pairs(kept.get, candidates, signatures, threshold, progress)
+        timer.lap("verification")
+        return pairs
     needed = np.zeros(len(signatures), dtype=bool)
     needed[candidates.ravel()] = True
     sets: dict[int, np.ndarray] = {}
     base = 0
     for chunk in _chunks(texts, chunk_size):
+        timer.lap("reread")
         want = [d for d in range(len(chunk)) if needed[base + d]]
         if want:
             flat, offsets = shingle_hashes_flat([chunk[d] for d in want], spec)
             for slot, d in enumerate(want):
                 sets[base + d] = flat[offsets[slot] : offsets[slot + 1]].copy()
         base += len(chunk)
-    return verify_pairs(sets.__getitem__, candidates, signatures, threshold, progress)
+        timer.lap("rehash_candidates")
+    pairs = verify_pairs(sets.__getitem__, candidates, signatures, threshold, progress)
+    timer.lap("verification")
+    return pairs

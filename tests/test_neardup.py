@@ -107,8 +107,12 @@ def test_boilerplate_repeated_many_times() -> None:
 
 def test_texts_streaming_equals_hash_sets(corpus: list[str]) -> None:
     expected = find_near_duplicates([shingle_hashes(t, WORD5) for t in corpus])
-    assert find_near_duplicates_in_texts(corpus, "word:5", chunk_size=2) == expected  # two passes
-    assert find_near_duplicates_in_texts(iter(corpus), WORD5, chunk_size=4) == expected  # one pass
+    assert find_near_duplicates_in_texts(corpus, "word:5", chunk_size=2) == expected  # sets kept
+    timings: dict[str, float] = {}
+    two_pass = find_near_duplicates_in_texts(corpus, WORD5, chunk_size=2, memory_budget=0, timings=timings)
+    assert two_pass == expected
+    assert {"tokenise_shingle", "signatures", "lsh_candidates", "rehash_candidates", "verification"} <= set(timings)
+    assert find_near_duplicates_in_texts(iter(corpus), WORD5, chunk_size=4, memory_budget=0) == expected  # one pass
 
 
 def test_signatures_for_texts_matches_hasher(corpus: list[str]) -> None:

@@ -52,7 +52,7 @@ def test_spec_constructor_validates() -> None:
 def test_word_tokens_fold_case_quotes_nfkc() -> None:
     assert word_tokens("L’Articolo «VERO» — così") == ["l", "articolo", "vero", "così"]
     assert word_tokens('l\'articolo "vero" - così') == ["l", "articolo", "vero", "così"]
-    assert word_tokens("ﬁne Straße ＡＢＣ１２") == ["fine", "strasse", "abc12"]
+    assert word_tokens("ﬁne Straße ＡＢＣ１２") == ["fine", "straße", "abc12"]
     assert word_tokens("") == []
     assert word_tokens("  ...  ") == []
 
@@ -135,7 +135,7 @@ def test_batch_matches_single_and_flat_offsets() -> None:
 
 
 _TEXT = st.text(
-    alphabet=st.sampled_from(list("abc xyz,.’'“”«»-—\n\tÀéß東ﬁ12_")),
+    alphabet=st.sampled_from(list("abc xyz,.’'“”«»-—\n\tÀéß東ﬁ12_😀€।¨、\u00ad\u200b")),
     max_size=60,
 )
 

@@ -1,0 +1,516 @@
+"""Near-duplicate engine speed and memory vs corpus size, against datasketch, rensa and TF-IDF.
+
+    python -m benchmarks scaling [--quick] [--sizes 1000,10000,100000,1000000]
+
+For each size N a synthetic corpus (``benchmarks/synthetic_corpus.py``: 300-800
+words per document, Zipfian vocabulary, 30% lightly edited copies) is written
+once to ``--workdir`` and streamed back from disk.  Every measurement runs in
+its own subprocess, so its peak RSS (``ru_maxrss``) is its own:
+
+* ``ours``: ``provenance.neardup.find_near_duplicates_in_texts`` streaming
+  the file, timed per stage (read, tokenise+shingle, signatures, LSH
+  candidates, [re-read and re-hash the candidate documents: only when the hash
+  sets exceed ``--memory-budget``], exact verification).  On the first ``--kernel-max``
+  documents the same shingle hashes are also signed by rensa's flat Rust
+  kernel (``RMinHash.digest_matrix_from_flat_token_hashes``, one thread) for a
+  like-for-like signature comparison;
+* ``datasketch``: per-document ``MinHash.update_batch`` on the word-5-gram
+  byte strings, then ``MinHashLSH`` insert + query (up to ``--baseline-max`` docs);
+* ``rensa``: per-document ``RMinHash(num_perm, seed).update(shingle strings)``;
+* ``tfidf``: scikit-learn TF-IDF (unigrams), blockwise cosine >= threshold
+  (quadratic: up to ``--tfidf-max`` documents).
+
+Quality is pair recall against the exact ground truth: all pairs with exact
+word-5-shingle Jaccard >= threshold.  Only documents of one family (an original
+and its copies) can be similar in this corpus — unrelated documents share
+almost no 5-grams, which the run checks by brute force at N <= 5,000 — so the
+ground truth is computed exactly inside families.
+
+Writes ``benchmarks/results/scaling.json`` and ``scaling.png``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+RESULTS = Path(__file__).resolve().parent / "results"
+ROOT = Path(__file__).resolve().parent.parent
+SPEC = "word:5"
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _chunks(items: Iterable[str], size: int) -> Iterator[list[str]]:
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.stages: dict[str, float] = {}
+        self._t = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.stages[stage] = self.stages.get(stage, 0.0) + now - self._t
+        self._t = now
+
+    def skip(self) -> None:
+        self._t = time.perf_counter()
+
+
+def _pair_codes(pairs: np.ndarray, n: int) -> np.ndarray:
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    return np.unique(np.minimum(pairs[:, 0], pairs[:, 1]) * n + np.maximum(pairs[:, 0], pairs[:, 1]))
+
+
+def _truth_path(corpus: Path, threshold: float) -> Path:
+    return corpus.with_name(f"{corpus.stem}_truth_t{threshold}.npz")
+
+
+def _load_truth(corpus: Path, threshold: float, limit: int) -> tuple[np.ndarray, np.ndarray]:
+    """Ground-truth pairs (codes i * limit + j) among the first ``limit`` documents, and their Jaccards."""
+    data = np.load(_truth_path(corpus, threshold))
+    pairs, jac = data["pairs"], data["jaccard"]
+    inside = pairs.max(axis=1) < limit if len(pairs) else np.zeros(0, dtype=bool)
+    return pairs[inside][:, 0] * limit + pairs[inside][:, 1], jac[inside]
+
+
+def _recall(found_codes: np.ndarray, truth_codes: np.ndarray) -> float:
+    if len(truth_codes) == 0:
+        return 1.0
+    return float(np.isin(truth_codes, found_codes).mean())
+
+
+# --------------------------------------------------------------------------- workers (subprocesses)
+
+
+def _worker_truth(corpus: Path, threshold: float) -> dict[str, Any]:
+    from benchmarks.synthetic_corpus import CorpusFile
+    from provenance.neardup import exact_overlap
+    from provenance.signatures.shingles import ShingleSpec, shingle_hashes_flat
+
+    spec = ShingleSpec.parse(SPEC)
+    cf = CorpusFile(corpus)
+    fam = cf.families
+    counts = np.bincount(fam, minlength=len(fam))
+    needed = counts[fam] >= 2
+    sets: dict[int, np.ndarray] = {}
+    base = 0
+    for chunk in _chunks(cf, 2048):
+        idx = [d for d in range(len(chunk)) if needed[base + d]]
+        if idx:
+            flat, off = shingle_hashes_flat([chunk[d] for d in idx], spec)
+            for s, d in enumerate(idx):
+                sets[base + d] = flat[off[s] : off[s + 1]].copy()
+        base += len(chunk)
+    members: dict[int, list[int]] = {}
+    for d in np.flatnonzero(needed).tolist():
+        members.setdefault(int(fam[d]), []).append(d)
+    pairs, jacs = [], []
+    family_pairs = 0
+    for group in members.values():
+        for x, i in enumerate(group):
+            for j in group[x + 1 :]:
+                family_pairs += 1
+                jac = exact_overlap(sets[i], sets[j])[0]
+                if jac >= threshold:
+                    pairs.append((i, j))
+                    jacs.append(jac)
+    out: dict[str, Any] = {"family_pairs": family_pairs, "truth_pairs": len(pairs)}
+    if len(fam) <= 5000:  # brute force: no pair outside a family reaches the threshold
+        from scipy import sparse
+
+        flat, off = shingle_hashes_flat(list(cf), spec)
+        uniq, inv = np.unique(flat, return_inverse=True)
+        rows = np.repeat(np.arange(len(fam)), np.diff(off))
+        x = sparse.csr_matrix((np.ones(len(flat), np.float32), (rows, inv)), shape=(len(fam), len(uniq)))
+        inter = sparse.triu(x @ x.T, k=1).tocoo()
+        sizes = np.diff(off)
+        jac_all = inter.data / (sizes[inter.row] + sizes[inter.col] - inter.data)
+        outside = fam[inter.row] != fam[inter.col]
+        out["brute_force_pairs"] = int(np.count_nonzero(jac_all >= threshold))
+        out["max_jaccard_outside_families"] = float(jac_all[outside].max()) if outside.any() else 0.0
+    np.savez(
+        _truth_path(corpus, threshold),
+        pairs=np.array(pairs, dtype=np.int64).reshape(-1, 2),
+        jaccard=np.array(jacs, dtype=np.float64),
+    )
+    return out
+
+
+def _worker_ours(
+    corpus: Path, n: int, threshold: float, num_perm: int, kernel_max: int, memory_budget: int
+) -> dict[str, Any]:
+    from benchmarks.synthetic_corpus import CorpusFile
+    from provenance.candidates.lsh import optimal_params
+    from provenance.neardup import FN_WEIGHT, FP_WEIGHT, find_near_duplicates_in_texts
+    from provenance.signatures.minhash import MinHasher
+    from provenance.signatures.shingles import ShingleSpec, shingle_hashes_flat
+
+    texts = CorpusFile(corpus, limit=n)
+    timings: dict[str, float] = {}
+    t_start = time.perf_counter()
+    pairs = find_near_duplicates_in_texts(
+        texts, SPEC, threshold, num_perm, seed=1, memory_budget=memory_budget, timings=timings
+    )
+    total = time.perf_counter() - t_start
+    peak = _peak_rss_mb()
+    found = _pair_codes(np.array([(p.i, p.j) for p in pairs], dtype=np.int64), n)
+    truth, truth_jac = _load_truth(corpus, threshold, n)
+    near = truth_jac < threshold + 0.1
+    # like-for-like signature kernels on the same uint64 shingle hashes (untimed above)
+    kernel = {"docs": 0, "ours_s": 0.0, "rensa_s": 0.0, "shingles": 0}
+    try:
+        import rensa
+    except ImportError:  # pragma: no cover - optional baseline
+        rensa = None
+    if rensa is not None:
+        hasher = MinHasher(num_perm, 1)
+        spec = ShingleSpec.parse(SPEC)
+        for chunk in _chunks(CorpusFile(corpus, limit=min(n, kernel_max)), 1024):
+            flat, off = shingle_hashes_flat(chunk, spec)
+            t0 = time.perf_counter()
+            rensa.RMinHash.digest_matrix_from_flat_token_hashes(flat, off.astype(np.uint64), num_perm, 1)
+            kernel["rensa_s"] += time.perf_counter() - t0
+            t0 = time.perf_counter()
+            hasher.signatures_flat(flat, off)
+            kernel["ours_s"] += time.perf_counter() - t0
+            kernel["docs"] += len(chunk)
+            kernel["shingles"] += len(flat)
+    return {
+        "docs": n,
+        "stages_s": timings,
+        "total_s": total,
+        "docs_per_s": n / total,
+        "peak_rss_mb": peak,
+        "two_pass": "reread" in timings,
+        "signature_bytes": n * num_perm * 4,
+        "bands_rows": list(optimal_params(threshold, num_perm, FP_WEIGHT, FN_WEIGHT)),
+        "pairs_found": len(pairs),
+        "truth_pairs": len(truth),
+        "pair_recall": _recall(found, truth),
+        "pair_recall_near_threshold": _recall(found, truth[near]),
+        "truth_near_threshold": int(near.sum()),
+        "kernel": kernel,
+    }
+
+
+def _shingle_strings(text: str) -> list[str]:
+    from provenance.signatures.shingles import word_tokens
+
+    tokens = word_tokens(text)
+    if len(tokens) < 5:
+        return [" ".join(tokens)] if tokens else []
+    return [" ".join(tokens[i : i + 5]) for i in range(len(tokens) - 4)]
+
+
+def _exact_precision(codes: np.ndarray, n: int, texts: list[str], threshold: float) -> float:
+    """Share of the pairs ``codes`` whose exact Jaccard reaches the threshold."""
+    from provenance.neardup import exact_overlap
+    from provenance.signatures.shingles import ShingleSpec, shingle_hashes_batch
+
+    if len(codes) == 0:
+        return 1.0
+    sets = shingle_hashes_batch(texts, ShingleSpec.parse(SPEC))
+    ok = sum(exact_overlap(sets[c // n], sets[c % n])[0] >= threshold for c in codes.tolist())
+    return ok / len(codes)
+
+
+def _worker_datasketch(corpus: Path, n: int, threshold: float, num_perm: int) -> dict[str, Any]:
+    from datasketch import MinHash, MinHashLSH
+
+    from benchmarks.synthetic_corpus import CorpusFile
+
+    texts = list(CorpusFile(corpus, limit=n))
+    clock = _Clock()
+    shingles = [[s.encode("utf-8") for s in _shingle_strings(t)] for t in texts]
+    clock.lap("tokenise_shingle")
+    hashes = []
+    for sh in shingles:
+        m = MinHash(num_perm=num_perm, seed=1)
+        m.update_batch(sh)
+        hashes.append(m)
+    clock.lap("signatures")
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    for i, m in enumerate(hashes):
+        lsh.insert(i, m)
+    found: list[tuple[int, int]] = []
+    for i, m in enumerate(hashes):
+        found.extend((i, j) for j in lsh.query(m) if j > i)
+    clock.lap("lsh_candidates")
+    total = sum(clock.stages.values())
+    peak = _peak_rss_mb()
+    codes = _pair_codes(np.array(found, dtype=np.int64), n)
+    truth, _ = _load_truth(corpus, threshold, n)
+    return {
+        "docs": n,
+        "stages_s": clock.stages,
+        "total_s": total,
+        "docs_per_s": n / total,
+        "peak_rss_mb": peak,
+        "bands_rows": [lsh.b, lsh.r],
+        "candidates": len(codes),
+        "candidate_recall": _recall(codes, truth),
+        "candidate_precision": _exact_precision(codes, n, texts, threshold),
+    }
+
+
+def _worker_rensa(corpus: Path, n: int, num_perm: int) -> dict[str, Any]:
+    import rensa
+
+    from benchmarks.synthetic_corpus import CorpusFile
+
+    texts = list(CorpusFile(corpus, limit=n))
+    clock = _Clock()
+    shingles = [_shingle_strings(t) for t in texts]
+    clock.lap("tokenise_shingle")
+    for sh in shingles:
+        m = rensa.RMinHash(num_perm, 1)
+        m.update(sh)
+        m.digest()
+    clock.lap("signatures")
+    total = sum(clock.stages.values())
+    return {"docs": n, "stages_s": clock.stages, "total_s": total, "peak_rss_mb": _peak_rss_mb()}
+
+
+def _worker_tfidf(corpus: Path, n: int, threshold: float) -> dict[str, Any]:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from benchmarks.synthetic_corpus import CorpusFile
+
+    texts = list(CorpusFile(corpus, limit=n))
+    clock = _Clock()
+    x = TfidfVectorizer(dtype=np.float32).fit_transform(texts)
+    clock.lap("vectorise")
+    found = []
+    xt = x.T.tocsr()
+    for start in range(0, n, 1000):
+        block = (x[start : start + 1000] @ xt).toarray()
+        rows, cols = np.nonzero(block >= threshold)
+        rows += start
+        keep = rows < cols
+        found.append(np.stack([rows[keep], cols[keep]], axis=1))
+    clock.lap("cosine_pairs")
+    total = sum(clock.stages.values())
+    codes = _pair_codes(np.concatenate(found), n)
+    truth, _ = _load_truth(corpus, threshold, n)
+    return {
+        "docs": n,
+        "stages_s": clock.stages,
+        "total_s": total,
+        "docs_per_s": n / total,
+        "peak_rss_mb": _peak_rss_mb(),
+        "pairs": len(codes),
+        "pair_recall": _recall(codes, truth),
+        "pair_precision": _exact_precision(codes, n, texts, threshold),
+    }
+
+
+def _run_worker(args: argparse.Namespace) -> int:
+    corpus = Path(args.corpus)
+    if args.worker == "truth":
+        out = _worker_truth(corpus, args.threshold)
+    elif args.worker == "ours":
+        out = _worker_ours(corpus, args.n, args.threshold, args.num_perm, args.kernel_max, args.memory_budget)
+    elif args.worker == "datasketch":
+        out = _worker_datasketch(corpus, args.n, args.threshold, args.num_perm)
+    elif args.worker == "rensa":
+        out = _worker_rensa(corpus, args.n, args.num_perm)
+    elif args.worker == "tfidf":
+        out = _worker_tfidf(corpus, args.n, args.threshold)
+    else:
+        raise SystemExit(f"unknown worker {args.worker}")
+    print(json.dumps(out))
+    return 0
+
+
+def _spawn(worker: str, corpus: Path, n: int, args: argparse.Namespace, profile: Path | None = None) -> dict[str, Any]:
+    cmd = [sys.executable]
+    if profile is not None:
+        cmd += ["-m", "cProfile", "-o", str(profile)]
+    cmd += ["-m", "benchmarks", "scaling", "--worker", worker, "--corpus", str(corpus), "--n", str(n)]
+    cmd += ["--threshold", str(args.threshold), "--num-perm", str(args.num_perm), "--kernel-max", str(args.kernel_max)]
+    cmd += ["--memory-budget", str(args.memory_budget)]
+    env = dict(os.environ, RAYON_NUM_THREADS="1", PYTHONPATH=str(ROOT))
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        print(proc.stderr, file=sys.stderr)
+        raise RuntimeError(f"worker {worker} (n={n}) failed")
+    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+
+# --------------------------------------------------------------------------- report
+
+
+def _fmt_rate(x: float | None) -> str:
+    return "-" if x is None else f"{x:,.0f}"
+
+
+def _table(rows: list[dict[str, Any]]) -> str:
+    head = (
+        f"{'N':>9} {'total s':>8} {'docs/s':>8} {'RSS MB':>7} {'tok+sh':>7} {'sign':>6} {'lsh':>6} "
+        f"{'rehash':>6} {'verify':>6} {'recall':>7} {'sig x ds':>8} {'sig/rensa':>9} {'ds docs/s':>9} "
+        f"{'tfidf rec':>9}"
+    )
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        o = r["ours"]
+        st = o["stages_s"]
+        ratios = r.get("ratios", {})
+        ds = r.get("datasketch")
+        tf = r.get("tfidf")
+        lines.append(
+            f"{o['docs']:>9,} {o['total_s']:>8.1f} {o['docs_per_s']:>8,.0f} {o['peak_rss_mb']:>7,.0f} "
+            f"{st.get('tokenise_shingle', 0) + st.get('read', 0):>7.1f} {st.get('signatures', 0):>6.2f} "
+            f"{st.get('lsh_candidates', 0):>6.2f} {st.get('reread', 0) + st.get('rehash_candidates', 0):>6.1f} "
+            f"{st.get('verification', 0):>6.1f} {o['pair_recall']:>7.4f} "
+            f"{ratios.get('signature_vs_datasketch', float('nan')):>8.1f} "
+            f"{ratios.get('signature_kernel_vs_rensa', float('nan')):>9.2f} "
+            f"{_fmt_rate(ds['docs_per_s'] if ds else None):>9} "
+            f"{(format(tf['pair_recall'], '.3f') if tf else '-'):>9}"
+        )
+    return "\n".join(lines)
+
+
+def _plot(rows: list[dict[str, Any]], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (ax_t, ax_m) = plt.subplots(1, 2, figsize=(12, 4.8))
+    ns = [r["ours"]["docs"] for r in rows]
+    ax_t.plot(ns, [r["ours"]["total_s"] for r in rows], "o-", label="ours: end to end")
+    for stage, style in [("tokenise_shingle", "s--"), ("signatures", "^--"), ("lsh_candidates", "v--")]:
+        ax_t.plot(ns, [r["ours"]["stages_s"].get(stage, np.nan) for r in rows], style, label=f"ours: {stage}")
+    for name, style in [("datasketch", "x-"), ("rensa", "+-"), ("tfidf", "d-")]:
+        pts = [(r[name]["docs"], r[name]["total_s"]) for r in rows if name in r]
+        if pts:
+            ax_t.plot(*zip(*pts, strict=True), style, label=f"{name}")
+    ax_t.set(xscale="log", yscale="log", xlabel="documents", ylabel="wall time (s)", title="Time vs N")
+    ax_t.legend(fontsize=7)
+    ax_t.grid(True, which="both", alpha=0.3)
+    ax_m.plot(ns, [r["ours"]["peak_rss_mb"] for r in rows], "o-", label="ours: peak RSS")
+    for name, style in [("datasketch", "x-"), ("tfidf", "d-")]:
+        pts = [(r[name]["docs"], r[name]["peak_rss_mb"]) for r in rows if name in r]
+        if pts:
+            ax_m.plot(*zip(*pts, strict=True), style, label=name)
+    ax_m.axhline(4096, color="red", lw=0.8, ls=":", label="4 GB target")
+    ax_m.set(xscale="log", yscale="log", xlabel="documents", ylabel="peak RSS (MB)", title="Memory vs N")
+    ax_m.legend(fontsize=7)
+    ax_m.grid(True, which="both", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+# --------------------------------------------------------------------------- main
+
+
+def main(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="python -m benchmarks scaling", description=__doc__.splitlines()[0])
+    p.add_argument("--sizes", default="1000,10000,100000,1000000", help="comma-separated corpus sizes")
+    p.add_argument("--quick", action="store_true", help="CI smoke run: sizes 1000,5000")
+    p.add_argument("--threshold", type=float, default=0.5)
+    p.add_argument("--num-perm", type=int, default=128)
+    p.add_argument("--baseline-max", type=int, default=10_000, help="largest N for datasketch/rensa loops")
+    p.add_argument("--tfidf-max", type=int, default=10_000, help="largest N for the quadratic TF-IDF baseline")
+    p.add_argument("--kernel-max", type=int, default=100_000, help="docs for the rensa flat-kernel comparison")
+    p.add_argument("--memory-budget", type=int, default=1 << 30, help="bytes of hash sets kept from the first pass")
+    p.add_argument("--workdir", default="/tmp/provenance-bench", help="where the synthetic corpora are cached")
+    p.add_argument("--out", default=str(RESULTS))
+    p.add_argument("--profile", action="store_true", help="cProfile our engine at N=10,000 (or the smallest size)")
+    p.add_argument("--worker", help=argparse.SUPPRESS)
+    p.add_argument("--corpus", help=argparse.SUPPRESS)
+    p.add_argument("--n", type=int, help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.worker:
+        return _run_worker(args)
+
+    from benchmarks.synthetic_corpus import CorpusParams, write_corpus
+
+    sizes = [1000, 5000] if args.quick else [int(s) for s in args.sizes.split(",")]
+    out_dir = Path(args.out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rows: list[dict[str, Any]] = []
+    for n in sizes:
+        t0 = time.perf_counter()
+        corpus = write_corpus(CorpusParams(n=n), Path(args.workdir))
+        print(f"[N={n:,}] corpus ready ({time.perf_counter() - t0:.0f}s): {corpus}", file=sys.stderr)
+        row: dict[str, Any] = {"truth": _spawn("truth", corpus, n, args)}
+        row["ours"] = _spawn("ours", corpus, n, args)
+        if args.profile and n == (10_000 if 10_000 in sizes else min(sizes)):  # a separate, untimed run
+            _spawn("ours", corpus, n, args, profile=out_dir / "scaling_profile.pstats")
+        print(f"[N={n:,}] ours: {row['ours']['total_s']:.1f}s", file=sys.stderr)
+        if n <= args.baseline_max:
+            row["datasketch"] = _spawn("datasketch", corpus, n, args)
+            try:
+                row["rensa"] = _spawn("rensa", corpus, n, args)
+            except RuntimeError:
+                print("rensa baseline unavailable", file=sys.stderr)
+        if n <= args.tfidf_max:
+            row["tfidf"] = _spawn("tfidf", corpus, n, args)
+        ratios: dict[str, float] = {}
+        ours_sign = row["ours"]["stages_s"]["signatures"]
+        if "datasketch" in row:
+            ratios["signature_vs_datasketch"] = row["datasketch"]["stages_s"]["signatures"] / ours_sign
+            ds_path = row["datasketch"]["stages_s"]["tokenise_shingle"] + row["datasketch"]["stages_s"]["signatures"]
+            ours_path = ours_sign + row["ours"]["stages_s"]["tokenise_shingle"]
+            ratios["shingle_and_sign_vs_datasketch"] = ds_path / ours_path
+        if "rensa" in row:
+            ratios["signature_vs_rensa_per_doc"] = row["rensa"]["stages_s"]["signatures"] / ours_sign
+        kernel = row["ours"]["kernel"]
+        if kernel["docs"]:
+            ratios["signature_kernel_vs_rensa"] = kernel["rensa_s"] / kernel["ours_s"]
+        row["ratios"] = ratios
+        rows.append(row)
+    if args.profile:
+        import pstats
+
+        stats_path = out_dir / "scaling_profile.pstats"
+        if stats_path.exists():
+            with (out_dir / "scaling_profile.txt").open("w") as fh:
+                pstats.Stats(str(stats_path), stream=fh).sort_stats("tottime").print_stats(25)
+            stats_path.unlink()
+    result = {
+        "benchmark": "scaling",
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "params": {
+            "shingle": SPEC,
+            "threshold": args.threshold,
+            "num_perm": args.num_perm,
+            "corpus": "300-800 words, Zipf vocabulary 50k, 30% copies with 0-10% word edits",
+        },
+        "targets": {
+            "signature_vs_datasketch": ">= 10x",
+            "signature_vs_rensa": "within 2x",
+            "end_to_end_docs_per_s": ">= 5000",
+            "one_million_docs": "< 240 s, peak RSS < 4 GB",
+        },
+        "sizes": rows,
+    }
+    (out_dir / "scaling.json").write_text(json.dumps(result, indent=2))
+    _plot(rows, out_dir / "scaling.png")
+    print(_table(rows))
+    print(f"\nwrote {out_dir / 'scaling.json'} and {out_dir / 'scaling.png'}")
+    return 0
