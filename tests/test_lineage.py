@@ -119,3 +119,40 @@ def test_very_long_article_is_analysed_in_bounded_memory() -> None:
     pair = next(p for p in result.pairs)
     assert pair.relation in (Relation.REWRITE, Relation.SAME_STORY)
     assert pair.alignments  # the rewrite's passages are found inside the long text
+
+
+# A second-generation copy: REWRITE_IT lightly edited (one sentence dropped, a few words changed).
+RECOPY_IT = """Borgoverde sott'acqua dopo l'esondazione del Tasso
+Oltre 300 case allagate a Borgoverde dopo che la pioggia di martedì ha fatto uscire il Tasso dagli argini.
+Stato di emergenza dichiarato dalla sindaca Giulia Ferri, che ha chiesto alla protezione civile 40 gommoni.
+Tre palestre scolastiche sono diventate centri di accoglienza, con 1.200 ospiti.
+Per la camera di commercio i danni stimati dalle assicurazioni ammontano a 45 milioni di euro.
+"""
+
+
+def test_copy_hangs_under_its_closest_relative_not_the_grandparent() -> None:
+    # The copy credits the original's outlet (as relays credit the scoop they did not read) and dates
+    # put both earlier texts before it: only the wording says which one it was made from.
+    docs = [
+        Document("original", SOURCE_IT, outlet="ANSA", published=T0),
+        Document("rewrite", REWRITE_IT, outlet="Il Giornale Locale", published=T0 + timedelta(hours=1)),
+        Document("recopy", "Lo riporta l'ANSA.\n" + RECOPY_IT, outlet="Altra Testata", published=T0 + timedelta(hours=2)),
+    ]
+    result = analyze(docs)
+    assert _info(result, "recopy").parent == "rewrite"
+    assert _info(result, "rewrite").parent == "original"
+    edge = next(e for e in result.edges if e.target == "recopy")
+    assert "closeness" in {e.kind for e in edge.evidence}
+    assert 0.0 < edge.confidence <= 1.0
+
+
+def test_reformatted_numbers_and_credited_outlets_are_not_exclusive_details() -> None:
+    from provenance.lineage.direction import exclusive_details
+    from provenance.records import Alignment, PairScore
+
+    a = "Il governo ha stanziato 4.949 euro per 1.200 famiglie."
+    b = "Secondo Reuters il governo ha stanziato 4949 euro per 1200 famiglie."
+    pair = PairScore("a", "b", Relation.REWRITE, 0.0, 0.0, 0.0, 0.0, [Alignment(0, len(a), 0, len(b), 1.0)])
+    only_a, only_b = exclusive_details(pair, a, b)
+    assert not only_a and only_b == {"reuters"}
+    assert exclusive_details(pair, a, b, ignore=frozenset({"reuters"})) == (set(), set())
