@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 from provenance import __version__
 from provenance.errors import ProvenanceError
@@ -183,11 +185,25 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """Library warnings (e.g. an oversized LSH bucket) as one line on stderr, without source locations."""
+    print(f"provenance: warning: {message}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return _run(args)
+        with warnings.catch_warnings():  # restores the default display when main() returns
+            warnings.showwarning = _show_warning
+            return _run(args)
     except ProvenanceError as exc:
         print(f"provenance: error: {exc}", file=sys.stderr)
         return 1

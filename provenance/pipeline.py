@@ -28,7 +28,7 @@ from provenance.records import AnalysisResult, Document, DocumentInfo, PairScore
 from provenance.scoring.align import PassageAlignment, PassageProfile, align_passages, build_profile
 from provenance.scoring.relation import RelationParams, classify_pair
 from provenance.scoring.weights import TermWeights
-from provenance.signatures.shingles import ShingleSpec, shingle_hashes
+from provenance.signatures.shingles import ShingleSpec, shingle_hashes_batch
 
 T = TypeVar("T")
 
@@ -140,7 +140,7 @@ def analyze(
 
     # signatures -> candidates -> verification: verbatim reuse
     spec = ShingleSpec.parse(config.shingle)
-    hash_sets = [shingle_hashes(d.text, spec) for d in docs]
+    hash_sets = shingle_hashes_batch([d.text for d in docs], spec)  # vectorised over the collection
     near = find_near_duplicates(
         hash_sets,
         threshold=min(config.threshold, config.relation.near_duplicate_threshold),

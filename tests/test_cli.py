@@ -178,3 +178,19 @@ def test_lineage_outputs(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and out.startswith("digraph")
     code, out, _ = run(capsys, "lineage", str(SEEDS), "-q")
     assert code == 0 and "copying forest" in out
+
+
+def test_library_warnings_are_one_line_on_stderr(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import warnings
+
+    from provenance import cli
+    from provenance.candidates import HugeBucketWarning
+
+    def warn_and_succeed(args: object) -> int:
+        warnings.warn("5 LSH bucket(s) had more than 1000 documents", HugeBucketWarning, stacklevel=2)
+        return 0
+
+    monkeypatch.setattr(cli, "_run", warn_and_succeed)
+    assert cli.main(["cluster", "seeds"]) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["provenance: warning: 5 LSH bucket(s) had more than 1000 documents"]
