@@ -177,7 +177,10 @@ def test_fallback_layout_displays(driver, tmp_path: Path, monkeypatch: pytest.Mo
 def test_screenshot_for_readme(driver, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     if os.environ.get("PROVENANCE_SCREENSHOT") != "1":
         pytest.skip("set PROVENANCE_SCREENSHOT=1 to write docs/report-screenshot.png")
-    out = write_report(sample_result(), tmp_path / "report.html")
+    from provenance.load import load_corpus
+    from provenance.pipeline import analyze
+
+    out = write_report(analyze(load_corpus(ROOT / "seeds").documents), tmp_path / "report.html")
     _open(driver, out)
     driver.execute_script("document.getElementById('how-to-read').style.display = 'none'")
     target = ROOT / "docs" / "report-screenshot.png"
