@@ -20,6 +20,7 @@ system:
 demo: setup
 	$(BIN)/provenance cluster seeds/
 	$(BIN)/provenance lineage seeds/
+	$(BIN)/provenance report seeds/ -o seeds-report.html
 
 lint: setup
 	$(BIN)/ruff check provenance tests benchmarks
