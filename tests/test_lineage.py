@@ -156,3 +156,10 @@ def test_reformatted_numbers_and_credited_outlets_are_not_exclusive_details() ->
     only_a, only_b = exclusive_details(pair, a, b)
     assert not only_a and only_b == {"reuters"}
     assert exclusive_details(pair, a, b, ignore=frozenset({"reuters"})) == (set(), set())
+
+
+def test_documents_without_words_still_get_a_lineage() -> None:
+    # identical texts of digits only: a near-duplicate pair with no word vocabulary for closeness
+    text = " ".join(str((i * 7919) % 10) + ("." if i % 9 == 8 else "") for i in range(90))
+    result = analyze([Document("a", text, published=T0), Document("b", text, published=T0 + timedelta(hours=1))])
+    assert _info(result, "b").parent == "a"

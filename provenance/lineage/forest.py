@@ -91,9 +91,12 @@ def wording_closeness(pairs: Sequence[PairScore], documents: Sequence[Document])
         return {}
     by_id = {d.id: d for d in documents}
     row = {doc_id: i for i, doc_id in enumerate(ids)}
-    vectors = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32).fit_transform(
-        [by_id[i].text for i in ids]
-    )
+    try:
+        vectors = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32).fit_transform(
+            [by_id[i].text for i in ids]
+        )
+    except ValueError:  # no word of two letters in any of them (e.g. only digits): nothing to tell apart
+        return {(p.a, p.b): 1.0 for p in pairs}
     left = vectors[[row[p.a] for p in pairs]]
     right = vectors[[row[p.b] for p in pairs]]
     cosines = np.asarray(left.multiply(right).sum(axis=1)).ravel()
@@ -119,7 +122,7 @@ def _cited_outlets(mentions: Sequence[CitedSource], kind_of: dict[str, str | Non
     return score
 
 
-def _parent_confidence(arc: _Arc, graph: nx.DiGraph, source: str, target: str) -> float:
+def _parent_confidence(arc: _Arc, pair: PairScore, graph: nx.DiGraph, target: str) -> float:
     """Confidence that ``source`` is the parent of ``target``.
 
     The product of three probabilities-like terms: the pair is real reuse
@@ -129,8 +132,7 @@ def _parent_confidence(arc: _Arc, graph: nx.DiGraph, source: str, target: str) -
     """
     into = sum(w for _, _, w in graph.in_edges(target, data="weight"))
     share = arc.weight / into if into > 0 else 1.0
-    assert arc.pair is not None
-    return _strength(arc.pair) * arc.confidence * share
+    return _strength(pair) * arc.confidence * share
 
 
 def build_lineage(
@@ -239,7 +241,7 @@ def build_lineage(
         arc = arcs[(s, t)]
         confidence = arc.confidence
         if arc.pair is not None and arc.direction != "common-ancestor":
-            confidence = _parent_confidence(arc, graph, s, t)
+            confidence = _parent_confidence(arc, arc.pair, graph, t)
         edges.append(LineageEdge(s, t, round(confidence, 4), arc.evidence, arc.direction))
         info = infos[t]
         info.parent = s
