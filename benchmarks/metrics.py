@@ -18,7 +18,9 @@ adding counts -- micro-averages -- with :meth:`Score.__add__`):
   (over every true pair, so a missed document pair loses all its passages).
 * **Clusters.**  Adjusted Rand Index (scikit-learn) between the predicted
   partition and the true one, over the documents of the truth; a document in
-  no predicted cluster is a singleton.
+  no predicted cluster is a singleton.  Pair-counting precision/recall
+  (:func:`co_cluster_score`): a pair is predicted when its two items share a
+  predicted cluster and true when they share a true one.
 * **Lineage** (``parent`` maps a document id to its parent id or None; a
   predicted parent that is not a document of the collection -- a virtual node
   ``cited:X`` / ``ancestor:A+B`` or None -- makes the document a *predicted
@@ -44,6 +46,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 Pair = tuple[str, str]
 Span = tuple[int, int]
@@ -189,6 +193,27 @@ def partition_labels(clusters: Iterable[Iterable[str]], ids: Iterable[str]) -> l
             out.append(fresh)
             fresh += 1
     return out
+
+
+def co_cluster_score(predicted: Sequence[int] | np.ndarray, truth: Sequence[int] | np.ndarray) -> Score:
+    """Pair-counting precision/recall of two partitions given as one label per item.
+
+    With ``n_kl`` items in predicted cluster k and true cluster l, ``a_k`` and
+    ``b_l`` the cluster sizes: correct = ``sum C(n_kl, 2)``, predicted =
+    ``sum C(a_k, 2)``, true = ``sum C(b_l, 2)`` (counted, never enumerated, so
+    a giant cluster costs nothing).
+    """
+    pred = np.unique(np.asarray(predicted), return_inverse=True)[1].astype(np.int64)
+    true = np.unique(np.asarray(truth), return_inverse=True)[1].astype(np.int64)
+    if len(pred) != len(true):
+        raise ValueError(f"label arrays differ in length: {len(pred)} != {len(true)}")
+
+    def pairs(counts: np.ndarray) -> int:
+        return int((counts * (counts - 1) // 2).sum())
+
+    cells = np.unique(pred * (int(true.max(initial=0)) + 1) + true, return_counts=True)[1]
+    both = pairs(cells)
+    return Score(both, pairs(np.bincount(pred)), both, pairs(np.bincount(true)))
 
 
 def adjusted_rand(predicted: Iterable[Iterable[str]], truth: Iterable[Iterable[str]], ids: Sequence[str]) -> float:

@@ -26,7 +26,7 @@ and its copies) can be similar in this corpus — unrelated documents share
 almost no 5-grams, which the run checks by brute force at N <= 5,000 — so the
 ground truth is computed exactly inside families.
 
-Writes ``benchmarks/results/scaling.json`` and ``scaling.png``.
+Writes ``benchmarks/results/scaling.json`` and ``scaling.png`` (``scaling_quick.*`` with ``--quick``).
 """
 
 from __future__ import annotations
@@ -430,7 +430,7 @@ def _plot(rows: list[dict[str, Any]], path: Path) -> None:
 def main(argv: list[str]) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks scaling", description=__doc__.splitlines()[0])
     p.add_argument("--sizes", default="1000,10000,100000,1000000", help="comma-separated corpus sizes")
-    p.add_argument("--quick", action="store_true", help="CI smoke run: sizes 1000,5000")
+    p.add_argument("--quick", action="store_true", help="CI smoke run: sizes 500,1000")
     p.add_argument("--threshold", type=float, default=0.5)
     p.add_argument("--num-perm", type=int, default=128)
     p.add_argument("--baseline-max", type=int, default=10_000, help="largest N for datasketch/rensa loops")
@@ -449,7 +449,7 @@ def main(argv: list[str]) -> int:
 
     from benchmarks.synthetic_corpus import CorpusParams, write_corpus
 
-    sizes = [1000, 5000] if args.quick else [int(s) for s in args.sizes.split(",")]
+    sizes = [500, 1000] if args.quick else [int(s) for s in args.sizes.split(",")]
     out_dir = Path(args.out)
     out_dir.mkdir(parents=True, exist_ok=True)
     rows: list[dict[str, Any]] = []
@@ -509,8 +509,10 @@ def main(argv: list[str]) -> int:
         },
         "sizes": rows,
     }
-    (out_dir / "scaling.json").write_text(json.dumps(result, indent=2))
-    _plot(rows, out_dir / "scaling.png")
+    stem = "scaling_quick" if args.quick else "scaling"
+    json_path, png_path = out_dir / f"{stem}.json", out_dir / f"{stem}.png"
+    json_path.write_text(json.dumps(result, indent=2))
+    _plot(rows, png_path)
     print(_table(rows))
-    print(f"\nwrote {out_dir / 'scaling.json'} and {out_dir / 'scaling.png'}")
+    print(f"\nwrote {json_path} and {png_path}")
     return 0

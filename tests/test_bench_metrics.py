@@ -9,6 +9,7 @@ from benchmarks.metrics import (
     Score,
     adjusted_rand,
     ancestry,
+    co_cluster_score,
     lineage_score,
     overlap,
     pair_score,
@@ -67,6 +68,20 @@ def test_adjusted_rand() -> None:
     assert adjusted_rand([("a", "b", "c", "d", "e")], truth, ids) == pytest.approx(0.0)
     assert 0.0 < adjusted_rand([("a", "b"), ("d", "e")], truth, ids) < 1.0
     assert len(set(partition_labels([("a", "b")], ids))) == 4
+
+
+def test_co_cluster_score_counts_pairs_of_partitions() -> None:
+    # truth {0,1,2} {3,4}; predicted {0,1} {2,3,4}: co-clustered pairs 01, 23, 24, 34
+    truth = [7, 7, 7, 9, 9]
+    predicted = ["a", "a", "b", "b", "b"]
+    s = co_cluster_score(predicted, truth)
+    assert s == Score(correct=2, n_pred=4, found=2, n_true=4)  # 01 and 34 are right
+    assert co_cluster_score(truth, truth) == Score(4, 4, 4, 4)
+    singletons = co_cluster_score([0, 1, 2, 3, 4], truth)
+    assert (singletons.n_pred, singletons.precision, singletons.recall) == (0, 1.0, 0.0)
+    assert co_cluster_score([0] * 5, truth) == Score(4, 10, 4, 4)
+    with pytest.raises(ValueError):
+        co_cluster_score([0, 1], truth)
 
 
 def test_ancestry_follows_document_parents_and_cuts_cycles() -> None:

@@ -49,8 +49,8 @@ from benchmarks.textsource import SourceArticle, article_to_json, split_sentence
 PACKAGE = "debian-handbook 11.20220922 (Debian bookworm)"
 HTML_DIR = "usr/share/doc/debian-handbook/html"
 LOCALES = {"it": "it-IT", "en": "en-US"}
-SKIP_CONTAINERS = ("sidebar", "listitem", "itemizedlist", "orderedlist", "table", "example", "figure", "note")
-SKIP_CONTAINERS += ("variablelist", "warning", "important", "tip", "caution", "screen", "programlisting")
+SKIP_CONTAINERS: tuple[str, ...] = ("sidebar", "listitem", "itemizedlist", "orderedlist", "table", "example", "figure")
+SKIP_CONTAINERS += ("note", "variablelist", "warning", "important", "tip", "caution", "screen", "programlisting")
 
 _IT = frozenset("il lo la gli le di del della dei delle che è per con non una uno un sono nel nella si più".split())
 _EN = frozenset("the of and to is are that for with this it be by which from can an on not as".split())

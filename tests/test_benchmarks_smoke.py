@@ -1,0 +1,85 @@
+"""Every benchmark runs end to end in its ``--quick`` mode and writes a readable result.
+
+The figures of a quick run are too small to judge quality; what is checked is
+that each command of the README works, writes its JSON and PNG where asked
+(never over the committed results), and that the JSON holds the measured
+numbers a reader is pointed to.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from benchmarks.__main__ import available
+from benchmarks.__main__ import main as bench_main
+
+RESULTS = Path(__file__).resolve().parent.parent / "benchmarks" / "results"
+
+
+def _run(name: str, tmp_path: Path, *extra: str) -> dict[str, object]:
+    before = {p: p.stat().st_mtime_ns for p in RESULTS.glob("*")}
+    assert bench_main([name, "--quick", "--out", str(tmp_path), *extra]) == 0
+    assert {p: p.stat().st_mtime_ns for p in RESULTS.glob("*")} == before  # committed results untouched
+    (json_path,) = tmp_path.glob("*.json")
+    assert json_path.stem.endswith("_quick")
+    assert json_path.with_suffix(".png").stat().st_size > 1000
+    data: dict[str, object] = json.loads(json_path.read_text(encoding="utf-8"))
+    return data
+
+
+def test_every_benchmark_module_is_listed() -> None:
+    assert set(available()) >= {"neardup_quality", "rewrite_quality", "lineage_quality", "scaling"}
+
+
+def test_unknown_benchmark_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert bench_main(["no_such_benchmark"]) == 2
+    assert "unknown benchmark" in capsys.readouterr().err
+
+
+def test_neardup_quality_quick(tmp_path: Path) -> None:
+    data = _run("neardup_quality", tmp_path)
+    summary = data["summary"]
+    assert isinstance(summary, dict)
+    assert set(summary) == {"synthetic", "handbook-it", "handbook-en"}
+    for methods in summary.values():
+        assert {"ours", "datasketch", "rensa", "tfidf"} <= set(methods)
+        for scores in methods.values():
+            f1 = scores["pairs_vs_threshold"]["f1"]
+            assert 0.0 <= f1 <= 1.0 and not math.isnan(scores["ari_groups"])
+    # our engine verifies every candidate by exact Jaccard: no reported pair is below the threshold
+    assert all(m["ours"]["pairs_vs_threshold"]["precision"] == 1.0 for m in summary.values())
+
+
+def test_rewrite_quality_quick(tmp_path: Path) -> None:
+    data = _run("rewrite_quality", tmp_path)
+    summary = data["summary"]
+    assert isinstance(summary, dict)
+    assert set(summary) == {f"{lang}/{s}" for lang in ("it", "en") for s in ("light", "moderate", "strong")}
+    for cell in summary.values():
+        pairs, passages = cell["reuse_pairs"], cell["passages"]
+        assert pairs["n_true"] > 0 and passages["n_true"] > 0
+        assert pairs["correct"] <= min(pairs["n_pred"], pairs["n_true"])
+        assert 0.0 <= passages["precision"] <= 1.0 and 0.0 <= passages["recall"] <= 1.0
+
+
+def test_lineage_quality_quick(tmp_path: Path) -> None:
+    data = _run("lineage_quality", tmp_path)
+    summary = data["summary"]
+    assert isinstance(summary, dict) and len(summary) == 2 * 3 * 2  # languages x strengths x timestamp rates
+    for cell in summary.values():
+        edges = cell["edge_accuracy"]
+        assert edges["total"] > 0 and 0 <= edges["hits"] <= edges["total"]
+        assert edges["value"] == pytest.approx(edges["hits"] / edges["total"], abs=1e-3)
+
+
+def test_scaling_quick(tmp_path: Path) -> None:
+    data = _run("scaling", tmp_path, "--workdir", str(tmp_path / "corpora"))
+    sizes = data["sizes"]
+    assert isinstance(sizes, list) and len(sizes) == 2
+    for row in sizes:
+        assert row["ours"]["total_s"] > 0
+        assert row["ratios"]["signature_vs_datasketch"] > 1.0  # vectorised signing beats the per-document loop
