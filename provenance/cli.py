@@ -107,6 +107,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("a", help="first document (.txt/.md, or a one-row .jsonl/.csv)")
     p.add_argument("b", help="second document")
+    p.add_argument(
+        "--corpus",
+        metavar="PATH",
+        help="the collection the two come from (directory, .jsonl or .csv): its documents are not compared, "
+        "but they set how rare each word is, so the story's own vocabulary is not taken as evidence of reuse "
+        "and the result matches 'provenance cluster PATH' (default: the two documents alone)",
+    )
+    p.add_argument("--metadata", help="metadata file for --corpus (default: metadata.csv beside its texts)")
     p.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bars on stderr")
 
@@ -142,13 +150,27 @@ def _run(args: argparse.Namespace) -> int:
     from provenance.load import load_corpus, load_document_file
     from provenance.pipeline import PipelineConfig, analyze
     from provenance.present import as_json, cluster_table, lineage_dot, lineage_tree, pairs_csv, side_by_side
+    from provenance.records import Document
 
     progress = _progress_enabled(args)
     if args.command == "compare":
         docs = [load_document_file(args.a), load_document_file(args.b)]
         if docs[0].id == docs[1].id:
             docs[1] = type(docs[1])(**{**docs[1].__dict__, "id": docs[1].id + "#2"})
-        result = analyze(docs, config=PipelineConfig(lineage=False, progress=progress))
+        context: list[Document] = []
+        if args.corpus:
+            corpus = load_corpus(args.corpus, metadata=args.metadata)
+            for s in corpus.skipped:
+                print(f"warning: skipped {s.origin}: {s.reason}", file=sys.stderr)
+            texts = {d.text for d in docs}
+            context = [d for d in corpus.documents if d.text not in texts]  # the pair itself is not context
+        else:
+            print(
+                "note: compared on their own, so words of the story count as rare; "
+                "give --corpus PATH to weigh them as in their collection",
+                file=sys.stderr,
+            )
+        result = analyze(docs, config=PipelineConfig(lineage=False, progress=progress), context=context)
         if args.format == "json":
             print(as_json(result))
         elif result.pairs:

@@ -125,8 +125,15 @@ def analyze(
     sources: Sequence[Document] | None = None,
     config: PipelineConfig | None = None,
     skipped: Sequence[SkippedInput] = (),
+    context: Sequence[Document] = (),
 ) -> AnalysisResult:
-    """Run every stage on ``documents`` (and the known originals ``sources``)."""
+    """Run every stage on ``documents`` (and the known originals ``sources``).
+
+    ``context`` documents are not scored or reported; they only enter the
+    collection statistics (term rarity, TF-IDF), so that two documents compared
+    on their own are weighed as they would be inside their collection: the
+    story's own vocabulary counts as common, not as shared rare words.
+    """
     config = config or PipelineConfig()
     sources = list(sources or [])
     docs = assign_languages([*sources, *documents])
@@ -136,6 +143,7 @@ def analyze(
     dup_ids = [i for i, c in Counter(ids).items() if c > 1]
     if dup_ids:
         raise InputError(f"duplicate document id(s): {', '.join(sorted(dup_ids)[:5])}")
+    context_docs = assign_languages([d for d in context if d.id not in set(ids)])
     source_ids = {d.id for d in sources}
 
     # signatures -> candidates -> verification: verbatim reuse
@@ -151,7 +159,8 @@ def analyze(
 
     # normalisation into passages, and document vectors
     profiles = [build_profile(d, analyzer_for(d.language)) for d in docs]
-    vectors = document_vectors(profiles)
+    context_profiles = [build_profile(d, analyzer_for(d.language)) for d in context_docs]
+    vectors = document_vectors([*profiles, *context_profiles])[: len(docs)]
     if config.level == "near-duplicate":
         cands = {(min(p.i, p.j), max(p.i, p.j)): 0.0 for p in near}
         for key in cands:
@@ -159,7 +168,10 @@ def analyze(
     else:
         cands = candidate_pairs(vectors, near, config)
 
-    weights = TermWeights().fit((d.language or UNDETERMINED, p.surface) for d, p in zip(docs, profiles, strict=True))
+    weights = TermWeights().fit(
+        (d.language or UNDETERMINED, p.surface)
+        for d, p in zip([*docs, *context_docs], [*profiles, *context_profiles], strict=True)
+    )
     relation_params = replace(config.relation, near_duplicate_threshold=config.threshold)
     pairs: list[PairScore] = []
     empty = PassageAlignment([], [], 0, 1.0, 0.0, 0.0)

@@ -71,3 +71,14 @@ def test_translation_aligned_on_names_and_numbers() -> None:
     assert res.chain_length >= 3
     assert all(i == j for i, j, _ in res.matches)
     assert align_passages(ind, tr, weights).chain_length <= 1
+
+
+def test_term_weights_do_not_depend_on_document_order() -> None:
+    # one stem, two surface forms of different background frequency ("case" is common, "casette" rare)
+    docs = [("it", {"cas": "casette", "x1": "x1"}), ("it", {"cas": "case"}), ("it", {"cas": "case", "musk": "Musk"})]
+    forward = TermWeights().fit(docs).weights
+    backward = TermWeights().fit(list(reversed(docs))).weights
+    assert forward == backward
+    # the most frequent form ("case", a common word) stands for the stem: lower weight than the rare one alone
+    rare_only = TermWeights().fit([("it", {"cas": "casette"})] * 3).weights
+    assert forward["cas"] < rare_only["cas"]

@@ -165,6 +165,27 @@ def test_compare_side_by_side(capsys: pytest.CaptureFixture[str]) -> None:
     assert "│" in out  # two columns
 
 
+def test_compare_within_its_corpus_agrees_with_cluster(capsys: pytest.CaptureFixture[str]) -> None:
+    # the collection sets the word weights: a pair compared with --corpus is scored as in `cluster`
+    code, out, _ = run(capsys, "cluster", str(SEEDS), "--format", "json", "-q")
+    assert code == 0
+    clustered = {(p["a"], p["b"]): p for p in json.loads(out)["pairs"]}
+    assert clustered
+    for (a, b), expected in clustered.items():
+        code, out, err = run(capsys, "compare", str(SEEDS / f"{a}.txt"), str(SEEDS / f"{b}.txt"), "--corpus", str(SEEDS))
+        assert code == 0 and "note:" not in err
+        data = json.loads(run(capsys, "compare", str(SEEDS / f"{a}.txt"), str(SEEDS / f"{b}.txt"),
+                              "--corpus", str(SEEDS), "--format", "json")[1])
+        assert [d["id"] for d in data["documents"]] == [a, b]  # the corpus is context, not compared
+        (pair,) = data["pairs"]
+        assert pair["relation"] == expected["relation"]
+        assert pair["alignments"] == expected["alignments"]
+        assert pair["p_value"] == pytest.approx(expected["p_value"])
+    # alone, the pair is scored without the collection and the user is told so
+    code, _, err = run(capsys, "compare", str(SEEDS / f"{a}.txt"), str(SEEDS / f"{b}.txt"))
+    assert code == 0 and "--corpus" in err
+
+
 def test_lineage_outputs(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "lineage", str(SEEDS), "--format", "json", "-q")
     assert code == 0

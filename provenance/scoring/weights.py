@@ -20,6 +20,7 @@ a few documents get a high one.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -49,18 +50,20 @@ class TermWeights:
     def fit(self, documents: Iterable[tuple[str, dict[str, str]]]) -> TermWeights:
         """Fit from ``(language, {stem: a surface form})`` per document."""
         df: dict[str, int] = {}
-        surface: dict[str, tuple[str, str]] = {}
+        forms: dict[str, Counter[tuple[str, str]]] = {}
         n = 0
         for language, stems in documents:
             n += 1
             for stem, form in stems.items():
                 df[stem] = df.get(stem, 0) + 1
-                surface.setdefault(stem, (form, language))
+                forms.setdefault(stem, Counter())[(form, language)] += 1
         self.n_docs = n
         top = math.log(n + self.prior_docs + 1)
         self.weights = {}
         for stem, count in df.items():
-            form, lang = surface[stem]
+            # the stem's most frequent surface form stands for it in the background (ties: the first in
+            # sort order), so the weights do not depend on the order of the documents
+            form, lang = min(forms[stem].items(), key=lambda kv: (-kv[1], kv[0]))[0]
             p_bg = background_doc_probability(form, lang) if not form[0].isdigit() else 0.0
             self.weights[stem] = max(0.0, top - math.log(count + self.prior_docs * p_bg + 0.5))
         return self
