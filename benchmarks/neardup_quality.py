@@ -3,10 +3,11 @@
     python -m benchmarks neardup_quality [--quick] [--seeds 0,1,2] [--tuning-seed 100]
                                          [--docs 5000] [--languages it,en] [--threshold 0.5]
 
-**Data.**  No offline labelled near-duplicate corpus was found: a search of
-PyPI's package names and summaries for the public text-reuse corpora (METER,
-COUNTER, PAN, Webis) found none packaged there, Hugging Face hub downloads are
-not possible here, and there is no ``shared/datasets``.  So the labelled data
+**Data.**  No offline labelled near-duplicate corpus was found: searches of
+PyPI's package names and summaries and of Debian's package index for the public
+text-reuse corpora (METER, COUNTER, PAN, Webis) found none packaged there,
+Hugging Face hub downloads are not possible here, and there is no
+``shared/datasets``.  So the labelled data
 come from the two generators of this directory, each run for every seed:
 
 * ``synthetic``: :mod:`benchmarks.synthetic_corpus` (``--docs`` documents of
@@ -128,7 +129,8 @@ EXCLUDED = {
     )
 }
 REAL_DATA = (
-    "no offline labelled corpus found: searching PyPI package names and summaries for the public text-reuse "
+    "no offline labelled corpus found: searching PyPI package names and summaries and Debian's package index "
+    "for the public text-reuse "
     "corpora (METER, COUNTER, PAN, Webis) found none packaged there, Hugging Face datasets cannot be downloaded "
     "here, and ../shared/datasets does not exist; the labelled data are generated (see procedure)"
 )
