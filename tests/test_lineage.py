@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from provenance.lineage.direction import details, publication_order
 from provenance.pipeline import analyze
-from provenance.records import AnalysisResult, Document, Relation
+from provenance.records import AnalysisResult, Document, PairScore, Relation
 
 from .texts import INDEPENDENT_IT, REWRITE_IT, SOURCE_IT
 
@@ -163,3 +165,18 @@ def test_documents_without_words_still_get_a_lineage() -> None:
     text = " ".join(str((i * 7919) % 10) + ("." if i % 9 == 8 else "") for i in range(90))
     result = analyze([Document("a", text, published=T0), Document("b", text, published=T0 + timedelta(hours=1))])
     assert _info(result, "b").parent == "a"
+
+
+def test_parent_must_explain_the_copy() -> None:
+    from provenance.lineage.forest import _explained
+
+    pair = PairScore(
+        a="p", b="c", relation=Relation.REWRITE, jaccard=0.1, tfidf_cosine=0.5,
+        containment_a_in_b=0.2, containment_b_in_a=0.9, coverage_a=0.4, coverage_b=0.5,
+    )  # fmt: skip
+    # B's share explained by A is the larger of aligned coverage and shingle containment; likewise for A
+    assert _explained(pair, 1.0) == pytest.approx((0.9, 0.4))
+    assert _explained(pair, 2.0) == pytest.approx((0.81, 0.16))
+    assert _explained(pair, 0.0) == (1.0, 1.0)
+    nothing = PairScore("p", "c", Relation.REWRITE, 0.0, 0.2, 0.0, 0.0)
+    assert all(0.0 < x <= 1e-3 for x in _explained(nothing, 1.0))  # never zero: the branching still sees the arc

@@ -8,7 +8,7 @@ documents that share text neither can have taken from the other.
 Arcs and their weights:
 
 * a reuse pair (near-duplicate or rewrite) gives both arcs ``A -> B`` and
-  ``B -> A`` with weight ``strength * closeness**k * sigmoid(+/-2 * total)``,
+  ``B -> A`` with weight ``strength * closeness**k * explained * sigmoid(+/-2 * total)``,
   where ``total`` is the signed direction evidence
   (:mod:`provenance.lineage.direction`), ``strength`` is 1 for a
   near-duplicate and ``1 - p_value`` for a rewrite, and ``closeness`` is the
@@ -19,7 +19,12 @@ Arcs and their weights:
   often equally strong for all earlier relatives.  The power ``k``
   (``closeness_power``, 4) sharpens small cosine differences (0.94 vs 0.79)
   into weight ratios comparable to the direction term; it was chosen on
-  generator seeds 100-101, which the lineage benchmark does not report;
+  generator seeds 100-101, which the lineage benchmark does not report.
+  ``explained`` is the share of the target's text that the candidate parent
+  accounts for (aligned passages, or shingle containment for a near-duplicate,
+  whichever is larger), to the power ``coverage_power`` (1): a parent should
+  explain what the copy reuses, so a sibling that dropped a passage the copy
+  kept loses to the common parent that has it (chosen on the same seeds);
 * ``cited:NAME -> D`` with weight ``citation_weight`` (0.02, or 0.01 for a bare
   mention without attribution cue): always lighter than a reuse arc, so a
   document with aligned text in the collection hangs under that text;
@@ -67,6 +72,7 @@ class LineageParams:
     citation_weight: float = 0.02
     mention_weight: float = 0.01
     closeness_power: float = 4.0
+    coverage_power: float = 1.0
     direction: DirectionParams = field(default_factory=DirectionParams)
 
 
@@ -78,6 +84,13 @@ def _strength(pair: PairScore) -> float:
     if pair.relation is Relation.NEAR_DUPLICATE:
         return 1.0
     return max(0.0, 1.0 - pair.p_value)
+
+
+def _explained(pair: PairScore, power: float) -> tuple[float, float]:
+    """How much of B, and of A, the other document accounts for (module docstring), to ``power``."""
+    share_b = max(pair.coverage_b, pair.containment_b_in_a)
+    share_a = max(pair.coverage_a, pair.containment_a_in_b)
+    return max(share_b, 1e-3) ** power, max(share_a, 1e-3) ** power
 
 
 def wording_closeness(pairs: Sequence[PairScore], documents: Sequence[Document]) -> dict[tuple[str, str], float]:
@@ -195,8 +208,9 @@ def build_lineage(
         )
         flipped = [Evidence(e.kind, -e.weight, e.detail) for e in de.evidence]
         forward, backward = _sigmoid(2 * total), _sigmoid(-2 * total)
-        arcs[(a.id, b.id)] = _Arc(strength * forward, [*de.evidence, near], direction, pair, forward)
-        arcs[(b.id, a.id)] = _Arc(strength * backward, [*flipped, near], direction, pair, backward)
+        explains_b, explains_a = _explained(pair, params.coverage_power)
+        arcs[(a.id, b.id)] = _Arc(strength * explains_b * forward, [*de.evidence, near], direction, pair, forward)
+        arcs[(b.id, a.id)] = _Arc(strength * explains_a * backward, [*flipped, near], direction, pair, backward)
 
     for node, (a_id, b_id, de, pair, strength) in ancestors.items():
         note = Evidence(
