@@ -373,3 +373,18 @@ def test_end_to_end_on_seeds(tmp_path: Path) -> None:
         _check_partition(passage_sources(result, d.id), result.texts[d.id])
     md = render_report(result, "md")
     assert "## Provenance maps" in md
+
+
+def test_credited_source_without_text_has_no_derived_share_in_html_or_markdown() -> None:
+    from provenance.pipeline import analyze
+    from provenance.records import Document
+
+    text = "Secondo Reuters, il vertice tra i due leader è stato rinviato a dicembre per motivi di sicurezza."
+    result = analyze([Document("solo", text)])
+    (row,) = result.documents
+    assert row.parent == "cited:Reuters" and not row.derived_share
+    md = render_report(result, "md")
+    assert "| n/a |" in md and "derived share 0 %" not in md
+    assert "its text is not in the collection" in md
+    html = render_report(result, "html")
+    assert ">n/a</span>" in html

@@ -12,7 +12,7 @@ import re
 
 from provenance.records import AnalysisResult
 from provenance.report.graph import ROLE_ORIGINAL
-from provenance.report.model import DocSection, Ref, ReportModel, SideBySide, build_model
+from provenance.report.model import DocRow, DocSection, Ref, ReportModel, SideBySide, build_model
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
 
@@ -63,11 +63,8 @@ def _tree(model: ReportModel) -> list[str]:
         for kid in children.get(node, []):
             r = rows[kid]
             conf = f", confidence {r.parent_confidence:.2f}" if r.parent_confidence is not None else ""
-            share = (
-                "derives from it"
-                if r.parent is not None and r.parent.virtual and not r.derived_share
-                else f"derived share {_pct(r.derived_share)}"
-            )
+            pct = _derived_share(r)
+            share = "derives from it" if pct is None else f"derived share {pct}"
             lines.append(f"{'  ' * depth}- {_ref(r.ref)} — {share}{conf}")
             walk(kid, depth + 1)
 
@@ -121,6 +118,13 @@ def _view(v: SideBySide, this_label: str) -> list[str]:
     return out
 
 
+def _derived_share(r: DocRow) -> str | None:
+    """The derived share as a percentage; None when the parent is a source without text (as in the HTML)."""
+    if r.parent is not None and r.parent.virtual and not r.derived_share:
+        return None
+    return _pct(r.derived_share)
+
+
 def _section(sec: DocSection) -> list[str]:
     r = sec.row
     head = md_escape(r.ref.label) + (f" — {md_escape(r.title)}" if r.title else "")
@@ -128,7 +132,9 @@ def _section(sec: DocSection) -> list[str]:
     meta = [_code(r.ref.id), r.language or "language unknown", r.published or "publication date unknown"]
     if r.parent is not None:
         conf = f", confidence {r.parent_confidence:.2f}" if r.parent_confidence is not None else ""
-        meta.append(f"derives from {_ref(r.parent)} (derived share {_pct(r.derived_share)}{conf})")
+        share = _derived_share(r)
+        detail = f"derived share {share}{conf}" if share is not None else f"its text is not in the collection{conf}"
+        meta.append(f"derives from {_ref(r.parent)} ({detail})")
     elif r.role == ROLE_ORIGINAL:
         meta.append("original")
     if r.cited:
@@ -218,7 +224,7 @@ def render_model_markdown(model: ReportModel) -> str:
         rel = ", ".join(f"{c.count} {c.label}" for c in r.relations) or "—"
         out.append(
             f"| {_code(r.ref.id)} | {_cell(r.outlet)} | {_cell(r.language)} | {_cell(r.published)} | {parent} | "
-            f"{_pct(r.derived_share)} | {_cell(', '.join(r.cited))} | {rel} |"
+            f"{_derived_share(r) or 'n/a'} | {_cell(', '.join(r.cited))} | {rel} |"
         )
     out += ["", "## Clusters", ""]
     for kind, heading in (
