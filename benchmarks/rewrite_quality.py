@@ -25,6 +25,10 @@ and :func:`evaluate_rewrites` scores the output against the ground truth
   scored for all alignments and for the order-preserving chain only
   (``Alignment.in_order``), since the out-of-order extras are a different
   kind of evidence;
+* **chance match rate**: over the hard-negative pairs, the share of passage
+  pairs (cells) that the aligner counts as a match, with the pipeline's
+  profiles and term weights -- the empirical counterpart of the prior
+  ``AlignParams.chance_match_rate`` behind the p-value;
 * **ARI** of the predicted rewrite clusters against the true trees;
 * the **confusion** of truth label x predicted relation over all pairs.
 
@@ -81,6 +85,7 @@ class RewriteEval:
     passages: Score = field(default_factory=Score)
     passages_in_order: Score = field(default_factory=Score)
     hard_negative_fp: Ratio = field(default_factory=Ratio)
+    chance_cells: Ratio = field(default_factory=Ratio)  # matching cells / cells over hard-negative pairs
     by_jaccard: dict[str, Ratio] = field(default_factory=dict)
     confusion: Counter[tuple[str, str]] = field(default_factory=Counter)
     rewrite_ari: list[float] = field(default_factory=list)
@@ -98,6 +103,7 @@ class RewriteEval:
             self.passages + other.passages,
             self.passages_in_order + other.passages_in_order,
             self.hard_negative_fp + other.hard_negative_fp,
+            self.chance_cells + other.chance_cells,
             dict(sorted(bins.items())),
             self.confusion + other.confusion,
             self.rewrite_ari + other.rewrite_ari,
@@ -112,6 +118,11 @@ class RewriteEval:
             "passages": self.passages.as_dict(),
             "passages_in_order_chain": self.passages_in_order.as_dict(),
             "hard_negative_false_positive_rate": self.hard_negative_fp.as_dict(),
+            "chance_match_rate": {
+                "value": round(self.chance_cells.value, 5) if self.chance_cells.total else None,
+                "hits": self.chance_cells.hits,
+                "total": self.chance_cells.total,
+            },
             "reuse_recall_by_jaccard": {k: v.as_dict() for k, v in sorted(self.by_jaccard.items())},
             "confusion": {f"{t} -> {p}": n for (t, p), n in sorted(self.confusion.items())},
             "rewrite_cluster_ari": round(sum(self.rewrite_ari) / len(self.rewrite_ari), 4)
@@ -175,12 +186,30 @@ def evaluate_rewrites(result: AnalysisResult, truth: GroundTruth, texts: dict[st
         passages,
         passages_in_order,
         hard_fp,
-        dict(sorted(by_bin.items())),
-        confusion,
-        [ari],
-        [],
-        len(ids),
+        by_jaccard=dict(sorted(by_bin.items())),
+        confusion=confusion,
+        rewrite_ari=[ari],
+        n_docs=len(ids),
     )
+
+
+def chance_match_cells(corpus: SyntheticCorpus) -> Ratio:
+    """Matching passage pairs / all passage pairs over the corpus's hard-negative (same-story) pairs."""
+    from provenance.normalize.analyzer import analyzer_for
+    from provenance.pipeline import assign_languages
+    from provenance.scoring.align import AlignParams, build_profile, match_cells
+    from provenance.scoring.weights import TermWeights
+
+    docs = assign_languages(corpus.documents)
+    profiles = {d.id: build_profile(d, analyzer_for(d.language)) for d in docs}
+    weights = TermWeights().fit((d.language or "und", profiles[d.id].surface) for d in docs)
+    hits = total = 0
+    for (a, b), label in corpus.truth.labelled_pairs().items():
+        if label == "same-story":
+            pa, pb = profiles[a], profiles[b]
+            hits += len(match_cells(pa, pb, weights, AlignParams()))
+            total += len(pa.passages) * len(pb.passages)
+    return Ratio(hits, total)
 
 
 def analyze_corpus(corpus: SyntheticCorpus) -> tuple[AnalysisResult, float]:
@@ -198,7 +227,7 @@ def analyze_corpus(corpus: SyntheticCorpus) -> tuple[AnalysisResult, float]:
 def _table(groups: dict[tuple[str, str], RewriteEval]) -> str:
     head = (
         f"{'lang':<5}{'strength':<10}{'docs':>6}{'pairP':>7}{'pairR':>7}{'pairF1':>8}{'p-cR':>7}"
-        f"{'hardFP':>8}{'psgP':>7}{'psgR':>7}{'chainP':>8}{'chainR':>8}{'ARI':>7}{'s/run':>7}"
+        f"{'hardFP':>8}{'psgP':>7}{'psgR':>7}{'chainP':>8}{'chainR':>8}{'ARI':>7}{'chance':>8}{'s/run':>7}"
     )
     lines = [head, "-" * len(head)]
     for (lang, strength), ev in groups.items():
@@ -207,7 +236,7 @@ def _table(groups: dict[tuple[str, str], RewriteEval]) -> str:
             f"{lang:<5}{strength:<10}{ev.n_docs:>6}{ev.reuse.precision:>7.3f}{ev.reuse.recall:>7.3f}"
             f"{ev.reuse.f1:>8.3f}{ev.parent_child.value:>7.3f}{ev.hard_negative_fp.value:>8.3f}"
             f"{ev.passages.precision:>7.3f}{ev.passages.recall:>7.3f}{ev.passages_in_order.precision:>8.3f}"
-            f"{ev.passages_in_order.recall:>8.3f}{d['rewrite_cluster_ari']:>7.3f}"
+            f"{ev.passages_in_order.recall:>8.3f}{d['rewrite_cluster_ari']:>7.3f}{ev.chance_cells.value:>8.4f}"
             f"{d['seconds_per_corpus']:>7.2f}"
         )
     bins = sorted({b for ev in groups.values() for b in ev.by_jaccard})
@@ -284,6 +313,7 @@ def main(argv: list[str]) -> int:
                 result, seconds = analyze_corpus(corpus)
                 ev = evaluate_rewrites(result, corpus.truth, {d.id: d.text for d in corpus.documents})
                 ev.seconds.append(seconds)
+                ev.chance_cells = chance_match_cells(corpus)
                 runs.append({"language": language, "strength": strength.value, "seed": seed, **ev.as_dict()})
                 key = (language, strength.value)
                 groups[key] = groups.get(key, RewriteEval()) + ev

@@ -25,7 +25,10 @@ outside the chain are kept only when strong (``unordered_threshold``), flagged
 
 Significance: under the null hypothesis that A and B are independent texts of
 the same story, a cell is a match with probability ``chance_match_rate``
-(measured on independent same-story texts, see README), independently.  A
+(0.005), independently.  That is a conservative prior: between independent
+same-topic texts of the rewrite benchmark the measured rate is 0.0007-0.0026
+(``python -m benchmarks rewrite_quality``, column ``chance``); between the
+seed articles, which may share a source, it is 0.004-0.02.  A
 chain of ``L`` matches requires at least ``L`` matching cells among
 ``n_a * n_b``, so ``P(K >= L)`` for ``K ~ Binomial(n_a * n_b, rate)`` bounds
 the chance of such a chain from above.  So does the expected number of
