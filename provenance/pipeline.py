@@ -143,7 +143,8 @@ def analyze(
     dup_ids = [i for i, c in Counter(ids).items() if c > 1]
     if dup_ids:
         raise InputError(f"duplicate document id(s): {', '.join(sorted(dup_ids)[:5])}")
-    context_docs = assign_languages([d for d in context if d.id not in set(ids)])
+    scored = set(ids)
+    context_docs = assign_languages([d for d in context if d.id not in scored])
     source_ids = {d.id for d in sources}
 
     # signatures -> candidates -> verification: verbatim reuse

@@ -136,7 +136,7 @@ def _cited_outlets(mentions: Sequence[CitedSource], kind_of: dict[str, str | Non
 
 
 def _parent_confidence(arc: _Arc, pair: PairScore, graph: nx.DiGraph, target: str) -> float:
-    """Confidence that ``source`` is the parent of ``target``.
+    """Confidence that the source of ``arc`` (from the reuse ``pair``) is the parent of ``target``.
 
     The product of three probabilities-like terms: the pair is real reuse
     (``1 - p_value``), the text went this way (``arc.confidence``, the
