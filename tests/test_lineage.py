@@ -180,3 +180,19 @@ def test_parent_must_explain_the_copy() -> None:
     assert _explained(pair, 0.0) == (1.0, 1.0)
     nothing = PairScore("p", "c", Relation.REWRITE, 0.0, 0.2, 0.0, 0.0)
     assert all(0.0 < x <= 1e-3 for x in _explained(nothing, 1.0))  # never zero: the branching still sees the arc
+
+
+def test_branching_is_solved_per_component_and_matches_the_whole() -> None:
+    import networkx as nx
+
+    from provenance.lineage.forest import maximum_branching
+
+    g = nx.DiGraph()
+    # two families hanging under one credited source, and a 3-cycle inside the second
+    g.add_weighted_edges_from([("cited:X", "a", 0.02), ("a", "b", 0.9), ("b", "a", 0.1), ("cited:X", "c", 0.02)])
+    g.add_weighted_edges_from([("c", "d", 0.8), ("d", "e", 0.7), ("e", "c", 0.6), ("cited:X", "e", 0.02)])
+    whole = set(nx.maximum_branching(g, attr="weight").edges())
+    assert maximum_branching(g, candidate_parents=10) == whole
+    assert ("e", "c") not in whole and ("cited:X", "c") in whole  # the cycle is broken at its lightest arc
+    # keeping one candidate parent per node: each node's heaviest incoming arc only
+    assert maximum_branching(g, candidate_parents=1) <= {("a", "b"), ("b", "a"), ("c", "d"), ("d", "e"), ("e", "c")}

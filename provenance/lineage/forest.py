@@ -73,6 +73,7 @@ class LineageParams:
     mention_weight: float = 0.01
     closeness_power: float = 4.0
     coverage_power: float = 1.0
+    candidate_parents: int = 10  # heaviest incoming arcs kept per document for the branching
     direction: DirectionParams = field(default_factory=DirectionParams)
 
 
@@ -146,6 +147,35 @@ def _parent_confidence(arc: _Arc, pair: PairScore, graph: nx.DiGraph, target: st
     into = sum(w for _, _, w in graph.in_edges(target, data="weight"))
     share = arc.weight / into if into > 0 else 1.0
     return _strength(pair) * arc.confidence * share
+
+
+def maximum_branching(graph: nx.DiGraph, candidate_parents: int) -> set[tuple[str, str]]:
+    """Arcs of a maximum-weight branching of ``graph`` (arc attribute ``weight``).
+
+    networkx's Edmonds copies the graph at every contraction, so its cost grows
+    with (contractions x arcs).  Two reductions keep it near linear:
+
+    * each node keeps only its ``candidate_parents`` heaviest incoming arcs (a
+      parent is chosen among the most likely ones; a cycle among them is broken
+      by the next best or by leaving the node a root, as before);
+    * a node without incoming arcs (a virtual ``cited:`` source, an original)
+      has no parent to choose and lies on no cycle, so the graph without those
+      nodes splits into weakly connected components that are solved apart
+      (exact: the branching of the whole is the union of theirs).
+    """
+    kept = nx.DiGraph()
+    kept.add_nodes_from(graph)
+    for node in graph:
+        incoming = sorted(graph.in_edges(node, data="weight"), key=lambda e: (-e[2], e[0]))
+        kept.add_weighted_edges_from(incoming[:candidate_parents])
+    parentless = {n for n in kept if kept.in_degree(n) == 0}
+    chosen: set[tuple[str, str]] = set()
+    for component in nx.weakly_connected_components(kept.subgraph(set(kept) - parentless)):
+        sub = nx.DiGraph()
+        for node in component:
+            sub.add_weighted_edges_from(kept.in_edges(node, data="weight"))
+        chosen |= set(nx.maximum_branching(sub, attr="weight").edges())
+    return chosen
 
 
 def build_lineage(
@@ -248,10 +278,10 @@ def build_lineage(
         if t in reference_ids or s == t:
             continue
         graph.add_edge(s, t, weight=arc.weight)
-    branching = nx.maximum_branching(graph, attr="weight")
+    branching = maximum_branching(graph, params.candidate_parents)
 
     edges: list[LineageEdge] = []
-    for s, t in sorted(branching.edges()):
+    for s, t in sorted(branching):
         arc = arcs[(s, t)]
         confidence = arc.confidence
         if arc.pair is not None and arc.direction != "common-ancestor":
