@@ -23,6 +23,7 @@ other: the pair is reported as sharing a common ancestor not in the collection.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime, time
@@ -82,7 +83,8 @@ def _number_key(token: str) -> str:
     return re.sub(r"[.,]", "", token)
 
 
-def details(text: str) -> set[str]:
+@functools.lru_cache(maxsize=1 << 16)  # a passage recurs in every pair it is aligned in
+def details(text: str) -> frozenset[str]:
     """Specific details of a passage: numbers and capitalised words not opening a sentence.
 
     Numbers are keyed without separators (:func:`_number_key`), words casefolded.
@@ -94,13 +96,20 @@ def details(text: str) -> set[str]:
             out.add(_number_key(tok))
         elif tok[0].isupper() and m.start() > 0 and len(tok) > 1:
             out.add(tok.casefold())
-    return out
+    return frozenset(out)
 
 
-def _vocabulary(text: str) -> set[str]:
+@functools.lru_cache(maxsize=2048)  # a document is in many pairs; build_lineage clears it when done
+def _vocabulary(text: str) -> frozenset[str]:
     """Every casefolded word and every separator-free number of ``text``."""
     words = {w.casefold() for w in re.findall(r"\w+", text)}
-    return words | {_number_key(n) for n in re.findall(r"\d+(?:[.,]\d+)*", text)}
+    return frozenset(words | {_number_key(n) for n in re.findall(r"\d+(?:[.,]\d+)*", text)})
+
+
+def clear_caches() -> None:
+    """Drop the cached details and vocabularies (they hold references to the texts)."""
+    details.cache_clear()
+    _vocabulary.cache_clear()
 
 
 def exclusive_details(

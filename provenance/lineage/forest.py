@@ -49,7 +49,7 @@ import networkx as nx
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from provenance.lineage.direction import DirectionEvidence, DirectionParams, direction_evidence
+from provenance.lineage.direction import DirectionEvidence, DirectionParams, clear_caches, direction_evidence
 from provenance.records import (
     AnalysisResult,
     CitedSource,
@@ -294,4 +294,5 @@ def build_lineage(
             if arc.pair.relation is Relation.NEAR_DUPLICATE:
                 info.derived_share = arc.pair.containment_b_in_a if arc.pair.b == t else arc.pair.containment_a_in_b
     result.edges = edges
+    clear_caches()
     return result
