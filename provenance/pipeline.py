@@ -90,7 +90,7 @@ def candidate_pairs(
     n = vectors.shape[0]
     floor = config.relation.story_threshold / 2
     out: dict[tuple[int, int], float] = {}
-    block = 512
+    block = max(1, min(512, (1 << 25) // max(n, 1)))  # a dense block of rows x n cosines stays under 256 MB
     for start in range(0, n, block):
         sims = (vectors[start : start + block] @ vectors.T).toarray()
         for r in range(sims.shape[0]):
