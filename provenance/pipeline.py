@@ -120,6 +120,27 @@ def _exact_overlap(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
     return inter / (len(a) + len(b) - inter), inter / len(a), inter / len(b)
 
 
+def _without_declared_sources(documents: Sequence[Document], sources: Sequence[Document]) -> list[Document]:
+    """``documents`` minus those that are also declared as sources (same id and text).
+
+    Declaring an article of the collection as a known original (``--source
+    seeds/003.txt`` with ``seeds/``) is natural; the source record wins.  The
+    same id with another text is an error, not a guess.
+    """
+    by_id = {s.id: s for s in sources}
+    kept = []
+    for d in documents:
+        src = by_id.get(d.id)
+        if src is None:
+            kept.append(d)
+        elif src.text != d.text:
+            raise InputError(
+                f"source {src.id!r} has the same id as a document of the collection but a different text; "
+                "rename one of the files"
+            )
+    return kept
+
+
 def analyze(
     documents: Sequence[Document],
     sources: Sequence[Document] | None = None,
@@ -136,6 +157,7 @@ def analyze(
     """
     config = config or PipelineConfig()
     sources = list(sources or [])
+    documents = _without_declared_sources(documents, sources)
     docs = assign_languages([*sources, *documents])
     if not docs:
         raise InputError("no documents to analyse")

@@ -215,3 +215,17 @@ def test_library_warnings_are_one_line_on_stderr(monkeypatch: pytest.MonkeyPatch
     assert cli.main(["cluster", "seeds"]) == 0
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["provenance: warning: 5 LSH bucket(s) had more than 1000 documents"]
+
+
+def test_source_that_is_also_in_the_collection(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    source = sorted(SEEDS.glob("*.txt"))[3]
+    code, out, err = run(capsys, "lineage", str(SEEDS), "--source", str(source), "--format", "json", "-q")
+    assert code == 0, err
+    docs = {d["id"]: d for d in json.loads(out)["documents"]}
+    assert len(docs) == 5  # counted once, as the declared original
+    assert docs[source.stem]["is_reference_source"] and docs[source.stem]["parent"] is None
+    # the same id with another text is refused with a one-line message
+    other = tmp_path / source.name
+    other.write_text("Un altro testo, con lo stesso nome di file.", encoding="utf-8")
+    code, _, err = run(capsys, "lineage", str(SEEDS), "--source", str(other), "-q")
+    assert code == 1 and "same id" in err and len(err.strip().splitlines()) == 1
