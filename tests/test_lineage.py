@@ -10,7 +10,7 @@ from provenance.lineage.direction import details, publication_order
 from provenance.pipeline import analyze
 from provenance.records import AnalysisResult, Document, PairScore, Relation
 
-from .texts import INDEPENDENT_IT, REWRITE_IT, SOURCE_IT
+from .texts import INDEPENDENT_IT, REWRITE_IT, SOURCE_EN, SOURCE_IT, TRANSLATION_IT
 
 T0 = datetime(2024, 10, 25, 9, 0, tzinfo=UTC)
 
@@ -196,3 +196,15 @@ def test_branching_is_solved_per_component_and_matches_the_whole() -> None:
     assert ("e", "c") not in whole and ("cited:X", "c") in whole  # the cycle is broken at its lightest arc
     # keeping one candidate parent per node: each node's heaviest incoming arc only
     assert maximum_branching(g, candidate_parents=1) <= {("a", "b"), ("b", "a"), ("c", "d"), ("d", "e"), ("e", "c")}
+
+
+def test_translation_hangs_under_the_declared_english_original() -> None:
+    # the scoop in English as --source, an Italian translation of it, and an Italian text of the same story
+    result = analyze(
+        [Document("relay", TRANSLATION_IT), Document("other", INDEPENDENT_IT)], sources=[Document("scoop", SOURCE_EN)]
+    )
+    pair = next(p for p in result.pairs if {p.a, p.b} == {"relay", "scoop"})
+    assert pair.relation is Relation.REWRITE and pair.alignments
+    assert _info(result, "relay").parent == "scoop"
+    assert _info(result, "other").parent is None
+    assert _info(result, "scoop").is_reference_source and _info(result, "scoop").parent is None
