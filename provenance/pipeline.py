@@ -25,7 +25,7 @@ from provenance.neardup import NearDupPair, find_near_duplicates
 from provenance.normalize.analyzer import analyzer_for
 from provenance.normalize.language import UNDETERMINED, detect_language
 from provenance.records import AnalysisResult, Document, DocumentInfo, PairScore, Relation, SkippedInput
-from provenance.scoring.align import PassageAlignment, PassageProfile, align_passages, build_profile
+from provenance.scoring.align import PassageAlignment, PassageProfile, TermSpace, align_passages, build_profile
 from provenance.scoring.relation import RelationParams, classify_pair
 from provenance.scoring.weights import TermWeights
 from provenance.signatures.shingles import ShingleSpec, shingle_hashes_batch
@@ -196,6 +196,7 @@ def analyze(
         for d, p in zip([*docs, *context_docs], [*profiles, *context_profiles], strict=True)
     )
     relation_params = replace(config.relation, near_duplicate_threshold=config.threshold)
+    space = TermSpace(profiles, weights) if config.level != "near-duplicate" else None
     pairs: list[PairScore] = []
     empty = PassageAlignment([], [], 0, 1.0, 0.0, 0.0)
     for i, j in _progress(sorted(cands), config.progress, "aligning pairs"):
@@ -204,7 +205,7 @@ def analyze(
         if config.level == "near-duplicate":
             alignment = empty
         else:
-            alignment = align_passages(profiles[a], profiles[b], weights, relation_params.align)
+            alignment = align_passages(profiles[a], profiles[b], weights, relation_params.align, space)
         relation = classify_pair(
             jac, c_ab, c_ba, min(len(hash_sets[a]), len(hash_sets[b])), cands[(i, j)], alignment, relation_params
         )

@@ -82,3 +82,27 @@ def test_term_weights_do_not_depend_on_document_order() -> None:
     # the most frequent form ("case", a common word) stands for the stem: lower weight than the rare one alone
     rare_only = TermWeights().fit([("it", {"cas": "casette"})] * 3).weights
     assert forward["cas"] < rare_only["cas"]
+
+
+def test_shared_term_space_gives_the_same_cells_as_each_pair_alone() -> None:
+    from provenance.scoring.align import TermSpace, match_cells
+
+    docs = [
+        Document("s_en", SOURCE_EN, language="en"),
+        Document("r_en", REWRITE_EN, language="en"),
+        Document("s_it", SOURCE_IT, language="it"),
+        Document("r_it", REWRITE_IT, language="it"),
+        Document("t_it", TRANSLATION_IT, language="it"),
+        Document("i_it", INDEPENDENT_IT, language="it"),
+    ]
+    profiles = [build_profile(d, analyzer_for(d.language or "und")) for d in docs]
+    weights = TermWeights().fit((d.language or "und", p.surface) for d, p in zip(docs, profiles, strict=True))
+    space = TermSpace(profiles, weights, cache_size=2)  # tiny cache: matrices are evicted and rebuilt
+    n_cells = 0
+    for a in profiles:
+        for b in profiles:
+            if a is not b:
+                alone = match_cells(a, b, weights, AlignParams())
+                assert match_cells(a, b, weights, AlignParams(), space) == alone  # cross-language pairs too
+                n_cells += len(alone)
+    assert n_cells > 0 and len(space._cache) <= 2

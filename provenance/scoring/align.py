@@ -40,6 +40,7 @@ chains.  The reported p-value is the smaller of the two bounds.
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -157,36 +158,88 @@ def _incidence(terms: Sequence[frozenset[str]], vocab: dict[str, int]) -> sparse
 ROW_BLOCK = 1024  # passages of A scored at a time: memory stays bounded for 10 MB articles
 
 
+@dataclass(frozen=True)
+class UnitMatrix:
+    """One document's passages as rows over a vocabulary (the inputs of :func:`match_cells`)."""
+
+    x: sparse.csr_matrix  # passage x term incidence (0/1)
+    xw: sparse.csr_matrix  # the same, each column times its term weight
+    xt: sparse.csr_matrix  # transpose of ``x``, for products from the other side
+    mass: np.ndarray  # total weight of each passage's terms
+
+
+def unit_matrix(units: Sequence[frozenset[str]], vocab: dict[str, int], w: np.ndarray) -> UnitMatrix:
+    x = _incidence(units, vocab)
+    return UnitMatrix(x, (x @ sparse.diags(w)).tocsr(), x.T.tocsr(), x @ w)
+
+
+class TermSpace:
+    """Every stem and anchor of a collection as one sorted vocabulary, with their weights.
+
+    Building a document's :class:`UnitMatrix` once and reusing it for all its
+    pairs is what makes aligning many pairs cheap; the vocabulary is sorted,
+    so products sum in the same order as with a pair's own vocabulary (the
+    scores are identical).  The most recently used ``cache_size`` matrices are
+    kept.
+    """
+
+    def __init__(self, profiles: Sequence[PassageProfile], weights: TermWeights, cache_size: int = 4096) -> None:
+        terms: set[str] = set()
+        for p in profiles:
+            terms.update(*p.terms, *p.anchors)
+        ordered = sorted(terms)
+        self.vocab = {t: i for i, t in enumerate(ordered)}
+        self.w = np.array([weights.weight(t) for t in ordered], dtype=np.float64)
+        self.cache_size = cache_size
+        self._cache: OrderedDict[tuple[str, bool], UnitMatrix] = OrderedDict()
+
+    def matrix(self, profile: PassageProfile, cross_language: bool) -> UnitMatrix:
+        key = (profile.doc_id, cross_language)
+        m = self._cache.get(key)
+        if m is None:
+            m = unit_matrix(profile.units(cross_language), self.vocab, self.w)
+            self._cache[key] = m
+            if len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+        else:
+            self._cache.move_to_end(key)
+        return m
+
+
 def match_cells(
-    pa: PassageProfile, pb: PassageProfile, weights: TermWeights, params: AlignParams
+    pa: PassageProfile,
+    pb: PassageProfile,
+    weights: TermWeights,
+    params: AlignParams,
+    space: TermSpace | None = None,
 ) -> list[tuple[int, int, float]]:
     """Passage matches ``(i, j, score)`` as defined in the module docstring.
 
     Only cells that share a term are ever materialised (sparse products, in
     blocks of :data:`ROW_BLOCK` rows of A), so two very long documents do not
-    need an ``n_a x n_b`` dense matrix.
+    need an ``n_a x n_b`` dense matrix.  ``space`` (built on the whole
+    collection with the same ``weights``) reuses each document's matrices.
     """
     cross = pa.language != pb.language
-    ua, ub = pa.units(cross), pb.units(cross)
-    vocab_terms = sorted(frozenset().union(*ua, *ub))
-    if not vocab_terms:
-        return []
-    vocab = {t: i for i, t in enumerate(vocab_terms)}
-    w = np.array([weights.weight(t) for t in vocab_terms])
-    xa = _incidence(ua, vocab)
-    xb_t = _incidence(ub, vocab).T.tocsr()
-    mass_a = xa @ w
-    mass_b = xb_t.T @ w
-    xa_w = (xa @ sparse.diags(w)).tocsr()
+    if space is not None:
+        ma, mb = space.matrix(pa, cross), space.matrix(pb, cross)
+    else:
+        ua, ub = pa.units(cross), pb.units(cross)
+        vocab_terms = sorted(frozenset().union(*ua, *ub))
+        if not vocab_terms:
+            return []
+        vocab = {t: i for i, t in enumerate(vocab_terms)}
+        w = np.array([weights.weight(t) for t in vocab_terms])
+        ma, mb = unit_matrix(ua, vocab, w), unit_matrix(ub, vocab, w)
     cells: list[tuple[int, int, float]] = []
-    for start in range(0, xa.shape[0], ROW_BLOCK):
-        shared = (xa_w[start : start + ROW_BLOCK] @ xb_t).tocoo()
-        count = (xa[start : start + ROW_BLOCK] @ xb_t).tocsr()
+    for start in range(0, ma.x.shape[0], ROW_BLOCK):
+        shared = (ma.xw[start : start + ROW_BLOCK] @ mb.xt).tocoo()
+        count = (ma.x[start : start + ROW_BLOCK] @ mb.xt).tocsr()
         rows, cols, sh = shared.row, shared.col, shared.data
         if len(sh) == 0:
             continue
         cnt = np.asarray(count[rows, cols]).ravel()
-        denom = mass_a[start + rows] + mass_b[cols]
+        denom = ma.mass[start + rows] + mb.mass[cols]
         score = 2 * sh / denom * np.minimum(1.0, sh / params.info_ref)
         keep = (score >= params.match_threshold) & (cnt >= params.min_shared_terms)
         cells.extend(
@@ -239,13 +292,17 @@ MAX_MATCH_CELLS = 2_000  # strongest cells kept for the chain (bounds the O(k^2)
 
 
 def align_passages(
-    pa: PassageProfile, pb: PassageProfile, weights: TermWeights, params: AlignParams | None = None
+    pa: PassageProfile,
+    pb: PassageProfile,
+    weights: TermWeights,
+    params: AlignParams | None = None,
+    space: TermSpace | None = None,
 ) -> PassageAlignment:
-    """Align the passages of two documents (see module docstring)."""
+    """Align the passages of two documents (see module docstring; ``space``: see :func:`match_cells`)."""
     params = params or AlignParams()
     if not pa.passages or not pb.passages:
         return PassageAlignment([], [], 0, 1.0, 0.0, 0.0)
-    cells = match_cells(pa, pb, weights, params)
+    cells = match_cells(pa, pb, weights, params, space)
     if len(cells) > MAX_MATCH_CELLS:
         cells = sorted(cells, key=lambda c: -c[2])[:MAX_MATCH_CELLS]
     chain = best_chain(cells)
