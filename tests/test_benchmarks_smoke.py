@@ -83,3 +83,15 @@ def test_scaling_quick(tmp_path: Path) -> None:
     for row in sizes:
         assert row["ours"]["total_s"] > 0
         assert row["ratios"]["signature_vs_datasketch"] > 1.0  # vectorised signing beats the per-document loop
+
+
+def test_stories_quick(tmp_path: Path) -> None:
+    data = _run("stories", tmp_path)
+    summary = data["summary"]
+    assert isinstance(summary, dict) and {"tune", "eval", "all"} <= set(summary)
+    for half in summary.values():
+        pairs = half["reuse_pairs"]
+        assert pairs["n_true"] > 0 and 0 <= pairs["tp"] <= min(pairs["n_pred"], pairs["n_true"])
+        assert half["hard_negative_fp"]["total"] > 0
+        assert half["parent_accuracy"]["total"] > 0
+        assert 0.0 <= half["passages"]["recall"]["value"] <= 1.0
