@@ -141,6 +141,66 @@ def _without_declared_sources(documents: Sequence[Document], sources: Sequence[D
     return kept
 
 
+@dataclass
+class ScoringState:
+    """What scoring a candidate pair needs, for a whole collection (built once, read-only afterwards).
+
+    Rows of ``hash_sets`` and ``profiles`` follow ``ids``.  The local executor
+    and the Spark executor both pass batches of candidate pairs with this state
+    to :func:`score_pairs`.
+    """
+
+    ids: Sequence[str]
+    hash_sets: Sequence[np.ndarray]
+    profiles: Sequence[PassageProfile]
+    weights: TermWeights
+    space: TermSpace | None
+    params: RelationParams
+    level: str = "rewrite"
+
+
+_EMPTY_ALIGNMENT = PassageAlignment([], [], 0, 1.0, 0.0, 0.0)
+
+
+def score_pairs(batch: Sequence[tuple[int, int, float]], state: ScoringState) -> list[PairScore]:
+    """Stage *scoring/alignment* over a batch of candidate pairs ``(i, j, tfidf cosine)``.
+
+    Returns the pairs that are not unrelated, each with its relation, overlaps
+    and aligned passages (``a`` is the smaller id).
+    """
+    out: list[PairScore] = []
+    ids = state.ids
+    for i, j, cosine in batch:
+        a, b = (i, j) if ids[i] < ids[j] else (j, i)
+        jac, c_ab, c_ba = _exact_overlap(state.hash_sets[a], state.hash_sets[b])
+        if state.level == "near-duplicate":
+            alignment = _EMPTY_ALIGNMENT
+        else:
+            alignment = align_passages(
+                state.profiles[a], state.profiles[b], state.weights, state.params.align, state.space
+            )
+        smaller = min(len(state.hash_sets[a]), len(state.hash_sets[b]))
+        relation = classify_pair(jac, c_ab, c_ba, smaller, cosine, alignment, state.params)
+        if relation is Relation.UNRELATED:
+            continue
+        out.append(
+            PairScore(
+                a=ids[a],
+                b=ids[b],
+                relation=relation,
+                jaccard=jac,
+                tfidf_cosine=cosine,
+                containment_a_in_b=c_ab,
+                containment_b_in_a=c_ba,
+                alignments=alignment.alignments,
+                coverage_a=alignment.coverage_a,
+                coverage_b=alignment.coverage_b,
+                p_value=alignment.p_value,
+            )
+        )
+    return out
+
+
 def analyze(
     documents: Sequence[Document],
     sources: Sequence[Document] | None = None,
@@ -195,37 +255,20 @@ def analyze(
         (d.language or UNDETERMINED, p.surface)
         for d, p in zip([*docs, *context_docs], [*profiles, *context_profiles], strict=True)
     )
-    relation_params = replace(config.relation, near_duplicate_threshold=config.threshold)
-    space = TermSpace(profiles, weights) if config.level != "near-duplicate" else None
+    state = ScoringState(
+        ids=ids,
+        hash_sets=hash_sets,
+        profiles=profiles,
+        weights=weights,
+        space=TermSpace(profiles, weights) if config.level != "near-duplicate" else None,
+        params=replace(config.relation, near_duplicate_threshold=config.threshold),
+        level=config.level,
+    )
+    batch = [(i, j, cosine) for (i, j), cosine in sorted(cands.items())]
     pairs: list[PairScore] = []
-    empty = PassageAlignment([], [], 0, 1.0, 0.0, 0.0)
-    for i, j in _progress(sorted(cands), config.progress, "aligning pairs"):
-        a, b = (i, j) if ids[i] < ids[j] else (j, i)
-        jac, c_ab, c_ba = _exact_overlap(hash_sets[a], hash_sets[b])
-        if config.level == "near-duplicate":
-            alignment = empty
-        else:
-            alignment = align_passages(profiles[a], profiles[b], weights, relation_params.align, space)
-        relation = classify_pair(
-            jac, c_ab, c_ba, min(len(hash_sets[a]), len(hash_sets[b])), cands[(i, j)], alignment, relation_params
-        )
-        if relation is Relation.UNRELATED:
-            continue
-        pairs.append(
-            PairScore(
-                a=ids[a],
-                b=ids[b],
-                relation=relation,
-                jaccard=jac,
-                tfidf_cosine=cands[(i, j)],
-                containment_a_in_b=c_ab,
-                containment_b_in_a=c_ba,
-                alignments=alignment.alignments,
-                coverage_a=alignment.coverage_a,
-                coverage_b=alignment.coverage_b,
-                p_value=alignment.p_value,
-            )
-        )
+    step = 256
+    for start in _progress(range(0, len(batch), step), config.progress, "aligning pairs"):
+        pairs.extend(score_pairs(batch[start : start + step], state))
     pairs.sort(key=lambda p: (p.a, p.b))
 
     infos = [
