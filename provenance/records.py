@@ -105,6 +105,7 @@ class PairScore:
     coverage_a: float = 0.0  # share of a's characters inside aligned passages
     coverage_b: float = 0.0
     p_value: float = 1.0  # chance of this much aligned text between unrelated texts of the story
+    cross_language: bool = False  # the two documents are in different languages (aligned on meaning)
 
 
 class ClusterKind(StrEnum):
