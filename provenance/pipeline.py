@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
@@ -157,6 +157,7 @@ class ScoringState:
     space: TermSpace | None
     params: RelationParams
     level: str = "rewrite"
+    embeddings: dict[int, np.ndarray] = field(default_factory=dict)  # passage vectors of cross-language documents
 
 
 _EMPTY_ALIGNMENT = PassageAlignment([], [], 0, 1.0, 0.0, 0.0)
@@ -176,8 +177,14 @@ def score_pairs(batch: Sequence[tuple[int, int, float]], state: ScoringState) ->
         if state.level == "near-duplicate":
             alignment = _EMPTY_ALIGNMENT
         else:
+            ea, eb = state.embeddings.get(a), state.embeddings.get(b)
             alignment = align_passages(
-                state.profiles[a], state.profiles[b], state.weights, state.params.align, state.space
+                state.profiles[a],
+                state.profiles[b],
+                state.weights,
+                state.params.align,
+                state.space,
+                (ea, eb) if ea is not None and eb is not None else None,
             )
         smaller = min(len(state.hash_sets[a]), len(state.hash_sets[b]))
         relation = classify_pair(jac, c_ab, c_ba, smaller, cosine, alignment, state.params)
@@ -196,8 +203,27 @@ def score_pairs(batch: Sequence[tuple[int, int, float]], state: ScoringState) ->
                 coverage_a=alignment.coverage_a,
                 coverage_b=alignment.coverage_b,
                 p_value=alignment.p_value,
+                cross_language=state.profiles[a].language != state.profiles[b].language,
             )
         )
+    return out
+
+
+def passage_embeddings(
+    docs: Sequence[Document], profiles: Sequence[PassageProfile], pairs: Iterable[tuple[int, int]], progress: bool
+) -> dict[int, np.ndarray]:
+    """Stage *embeddings*: unit passage vectors of every document with a candidate in another language."""
+    wanted = sorted({k for i, j in pairs if profiles[i].language != profiles[j].language for k in (i, j)})
+    if not wanted:
+        return {}
+    try:
+        from provenance.scoring.embed import embed_passages
+    except ImportError:  # the encoder is a dependency; without it, anchors alone align translations
+        return {}
+    out: dict[int, np.ndarray] = {}
+    for k in _progress(wanted, progress, "embedding passages"):
+        text = docs[k].text
+        out[k] = embed_passages([text[p.start : p.end] for p in profiles[k].passages])
     return out
 
 
@@ -263,6 +289,7 @@ def analyze(
         space=TermSpace(profiles, weights) if config.level != "near-duplicate" else None,
         params=replace(config.relation, near_duplicate_threshold=config.threshold),
         level=config.level,
+        embeddings=passage_embeddings(docs, profiles, cands, config.progress) if config.level == "rewrite" else {},
     )
     batch = [(i, j, cosine) for (i, j), cosine in sorted(cands.items())]
     pairs: list[PairScore] = []

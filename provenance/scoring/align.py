@@ -64,6 +64,7 @@ class AlignParams:
     min_shared_terms: int = 2
     unordered_threshold: float = 0.35
     chance_match_rate: float = 0.005
+    embedding_threshold: float = 0.6  # cosine of a cross-language match (mutual best), see embed.py
     significance: float = 0.01
     min_passages: int = 2
 
@@ -291,18 +292,43 @@ def chain_p_value(length: int, n_a: int, n_b: int, rate: float) -> float:
 MAX_MATCH_CELLS = 2_000  # strongest cells kept for the chain (bounds the O(k^2) step)
 
 
+def embedding_cells(ea: np.ndarray, eb: np.ndarray, threshold: float) -> list[tuple[int, int, float]]:
+    """Mutual best matches ``(i, j, cosine)`` of two sets of unit passage vectors with cosine >= ``threshold``."""
+    if len(ea) == 0 or len(eb) == 0:
+        return []
+    sims = ea @ eb.T
+    best_j = sims.argmax(axis=1)
+    best_i = sims.argmax(axis=0)
+    return [
+        (i, int(j), float(sims[i, j]))
+        for i, j in enumerate(best_j)
+        if best_i[j] == i and sims[i, j] >= threshold
+    ]
+
+
 def align_passages(
     pa: PassageProfile,
     pb: PassageProfile,
     weights: TermWeights,
     params: AlignParams | None = None,
     space: TermSpace | None = None,
+    embeddings: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> PassageAlignment:
-    """Align the passages of two documents (see module docstring; ``space``: see :func:`match_cells`)."""
+    """Align the passages of two documents (see module docstring; ``space``: see :func:`match_cells`).
+
+    ``embeddings``: unit passage vectors of A and B (:mod:`provenance.scoring.embed`); across
+    languages their mutual best matches above ``embedding_threshold`` join the anchor matches
+    (a cell found both ways keeps the higher score).
+    """
     params = params or AlignParams()
     if not pa.passages or not pb.passages:
         return PassageAlignment([], [], 0, 1.0, 0.0, 0.0)
     cells = match_cells(pa, pb, weights, params, space)
+    if embeddings is not None and pa.language != pb.language:
+        merged = {(i, j): sc for i, j, sc in cells}
+        for i, j, sc in embedding_cells(embeddings[0], embeddings[1], params.embedding_threshold):
+            merged[(i, j)] = max(sc, merged.get((i, j), 0.0))
+        cells = [(i, j, sc) for (i, j), sc in sorted(merged.items())]
     if len(cells) > MAX_MATCH_CELLS:
         cells = sorted(cells, key=lambda c: -c[2])[:MAX_MATCH_CELLS]
     chain = best_chain(cells)
