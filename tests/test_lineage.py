@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -208,3 +211,18 @@ def test_translation_hangs_under_the_declared_english_original() -> None:
     assert _info(result, "relay").parent == "scoop"
     assert _info(result, "other").parent is None
     assert _info(result, "scoop").is_reference_source and _info(result, "scoop").parent is None
+
+
+def test_declared_source_wins_over_a_credit_for_its_rewrite(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 13: `lineage t/ --source seeds/001` with 000, 002, 003, 004 in t/ puts 002 under 001."""
+    from provenance.cli import main
+
+    seeds = Path(__file__).resolve().parent.parent / "seeds"
+    for name in ("000_f8cb5d798c192762", "002_5610e9206eb18a66", "003_3eb852199a30c901", "004_4ddc393abccb148d"):
+        shutil.copy(seeds / f"{name}.txt", tmp_path / f"{name}.txt")
+    source = str(seeds / "001_1d2643d162fb0798.txt")
+    assert main(["lineage", str(tmp_path), "--source", source, "-q", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    parents = {d["id"]: d["parent"] for d in data["documents"]}
+    assert parents["002_5610e9206eb18a66"] == "001_1d2643d162fb0798"
+    assert parents["001_1d2643d162fb0798"] is None

@@ -28,7 +28,12 @@ Arcs and their weights:
 * ``cited:NAME -> D`` with weight ``citation_weight`` (0.02, or 0.01 for a bare
   mention without attribution cue): always lighter than a reuse arc, so a
   document with aligned text in the collection hangs under that text;
-* a declared original (``--source``) gets no incoming arcs.
+* a declared original (``--source``) gets no incoming arcs, is never merged with
+  a rewrite of it under a common ancestor, and its arc to a rewrite weighs at
+  least ``2 * citation_weight * (1 - p)``: the declared text beats a credit;
+* across languages (a translation) the wording closeness is the mean score of
+  the in-order aligned passages (meaning, not surface words) times the smaller
+  aligned share (a translation renders all of its source, a distant relative a part).
 
 Chu-Liu/Edmonds (networkx ``maximum_branching``) picks, for every document,
 at most one parent so that the total weight is maximal and there is no cycle.
@@ -223,10 +228,14 @@ def build_lineage(
         total = de.total
         balanced = abs(total) < params.direction.undetermined_below
         close = closeness[(a.id, b.id)]
+        if pair.cross_language:  # no shared surface words: closeness is how well the aligned passages match
+            in_order = [al.score for al in pair.alignments if al.in_order]
+            close = float(np.mean(in_order)) * min(pair.coverage_a, pair.coverage_b) if in_order else 0.0
         strength = _strength(pair) * max(close, 0.0) ** params.closeness_power
         n_details = params.direction.common_ancestor_details
         undecided = abs(de.external) < params.direction.undetermined_below
-        if undecided and min(len(de.only_a), len(de.only_b)) >= n_details:
+        declared = a.id in reference_ids or b.id in reference_ids
+        if undecided and not declared and min(len(de.only_a), len(de.only_b)) >= n_details:
             ancestors[f"{VIRTUAL_ANCESTOR}{a.id}+{b.id}"] = (a.id, b.id, de, pair, strength)
             continue
         direction = "undetermined" if balanced else "determined"
@@ -241,6 +250,11 @@ def build_lineage(
         explains_b, explains_a = _explained(pair, params.coverage_power)
         arcs[(a.id, b.id)] = _Arc(strength * explains_b * forward, [*de.evidence, near], direction, pair, forward)
         arcs[(b.id, a.id)] = _Arc(strength * explains_a * backward, [*flipped, near], direction, pair, backward)
+        for src, dst in ((a.id, b.id), (b.id, a.id)):
+            if src in reference_ids:  # a declared original with aligned evidence outranks any credit
+                arc = arcs[(src, dst)]
+                arc.weight = max(arc.weight, 2 * params.citation_weight * _strength(pair))
+                arc.direction = "determined"
 
     for node, (a_id, b_id, de, pair, strength) in ancestors.items():
         note = Evidence(
