@@ -146,8 +146,8 @@ class ScoringState:
     """What scoring a candidate pair needs, for a whole collection (built once, read-only afterwards).
 
     Rows of ``hash_sets`` and ``profiles`` follow ``ids``.  The local executor
-    and the Spark executor both pass batches of candidate pairs with this state
-    to :func:`score_pairs`.
+    passes batches of candidate pairs with this state to :func:`score_pairs`;
+    a distributed executor can run the same function on its partitions.
     """
 
     ids: Sequence[str]
