@@ -21,6 +21,9 @@ demo: setup
 	$(BIN)/provenance cluster seeds/
 	$(BIN)/provenance lineage seeds/
 	$(BIN)/provenance report seeds/ -o seeds-report.html
+	@echo
+	@echo "provenance is installed in $(VENV), not on your PATH: run $(BIN)/provenance,"
+	@echo "or 'source $(BIN)/activate' first to run it as 'provenance'."
 
 lint: setup
 	$(BIN)/ruff check provenance tests benchmarks

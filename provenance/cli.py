@@ -6,9 +6,10 @@ Exit codes: 0 ok, 1 input error (one-line message on stderr), 2 usage error.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -28,6 +29,24 @@ def _threshold(value: str) -> float:
     if not 0.0 < t <= 1.0:
         raise argparse.ArgumentTypeError("must be in (0, 1]")
     return t
+
+
+MAX_NUM_PERM = 1024  # LSH parameter search and signatures grow with it (2048: 2 s and 300 MB before any input)
+
+
+def _int_in(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: an integer in ``low..high`` (anything else is a usage error)."""
+
+    def parse(value: str) -> int:
+        try:
+            n = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not an integer: {value!r}") from None
+        if not low <= n <= high:
+            raise argparse.ArgumentTypeError(f"must be an integer in {low}..{high}, not {n}")
+        return n
+
+    return parse
 
 
 def _shingle(value: str) -> str:
@@ -62,7 +81,12 @@ def _common(p: argparse.ArgumentParser) -> None:
         help="shingles for near-duplicate detection: word:N (word N-grams) or char:N (character N-grams) "
         "(default: word:5)",
     )
-    p.add_argument("--num-perm", type=int, default=128, help="MinHash permutations (default: 128)")
+    p.add_argument(
+        "--num-perm",
+        type=_int_in(1, MAX_NUM_PERM),
+        default=128,
+        help=f"MinHash permutations, 1..{MAX_NUM_PERM} (default: 128)",
+    )
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bars on stderr")
 
 
@@ -172,11 +196,11 @@ def _run(args: argparse.Namespace) -> int:
             )
         result = analyze(docs, config=PipelineConfig(lineage=False, progress=progress), context=context)
         if args.format == "json":
-            print(as_json(result))
+            _print_output(as_json(result))
         elif result.pairs:
-            print(side_by_side(result, result.pairs[0]))
+            _print_output(side_by_side(result, result.pairs[0]))
         else:
-            print(f"{docs[0].id} vs {docs[1].id}: unrelated (no shared vocabulary above the story threshold)")
+            _print_output(f"{docs[0].id} vs {docs[1].id}: unrelated (no shared vocabulary above the story threshold)")
         return 0
 
     corpus = load_corpus(args.path, metadata=args.metadata)
@@ -195,16 +219,44 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.command == "cluster":
         out = {"table": cluster_table, "json": as_json, "csv": pairs_csv}[args.format](result)
-        print(out.rstrip("\n"))
+        _print_output(out.rstrip("\n"))
     elif args.command == "lineage":
         out = {"table": lineage_tree, "json": as_json, "dot": lineage_dot}[args.format](result)
-        print(out.rstrip("\n"))
+        _print_output(out.rstrip("\n"))
     elif args.command == "report":
         from provenance.report import write_report
 
-        path = write_report(result, Path(args.output), args.format)
+        try:
+            path = write_report(result, Path(args.output), args.format)
+        except OSError as exc:  # disk full, no permission, a directory in the way...
+            raise ProvenanceError(f"{args.output}: cannot write the report ({exc.strerror or exc})") from None
         print(f"wrote {path}", file=sys.stderr)
     return 0
+
+
+def _print_output(text: str) -> None:
+    """Print the result on stdout; failing to write it (e.g. a full disk) is an error, a closed pipe is not."""
+    try:
+        print(text)
+        sys.stdout.flush()  # a write error must surface here, not in the flush at exit
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        _discard_stdout()
+        raise ProvenanceError(f"cannot write to standard output ({exc.strerror or exc})") from None
+
+
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null, so the text still buffered is not written (and fails again) at exit."""
+    try:
+        fd = sys.stdout.fileno()
+    except (OSError, ValueError):  # not a real file (e.g. captured by a test): nothing is flushed at exit
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
 
 
 def _show_warning(
@@ -230,6 +282,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"provenance: error: {exc}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # e.g. `provenance cluster big/ | head`
+        _discard_stdout()
         return 0
     except KeyboardInterrupt:
         return 130

@@ -141,7 +141,8 @@ def test_directory_mixes_formats_and_reports_other_files(tmp_path: Path) -> None
     corpus = load_corpus(tmp_path)
     assert sorted(d.id for d in corpus.documents) == ["a", "c1", "j1"]
     skipped = reasons(corpus.skipped)
-    assert set(skipped) == {"photo.png", "notes.pdf", "sub"}
+    assert set(skipped) == {"photo.png", "notes.pdf", "sub", ".hidden.txt", ".git"}
+    assert skipped[".git"] == "hidden directory (name starts with '.')"
     assert "unsupported file type ('.pdf'" in skipped["notes.pdf"]
     assert "subdirectory" in skipped["sub"]
 

@@ -20,8 +20,11 @@ Text
 Error and skip policy (nothing is dropped silently)
     * In a directory, a file that cannot be used as a whole (unsupported type,
       subdirectory, unreadable, binary, not UTF-8, empty, table without rows) is
-      skipped and listed in ``Corpus.skipped`` with its reason; hidden entries
-      and metadata files are neither read nor reported.
+      skipped and listed in ``Corpus.skipped`` with its reason; so is a
+      symbolic link that loops or whose target is missing.  Hidden entries
+      (names starting with ``.``) are not read but are listed too, one by one,
+      or as a single summary entry when there are more than five.  Metadata
+      files are neither read as documents nor reported.
     * A file given directly (to either function) with such a problem raises
       :class:`~provenance.errors.InputError`.
     * A malformed record inside a structured file (invalid JSON, non-object,

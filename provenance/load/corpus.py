@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from provenance.load.readers import SUPPORTED_SUFFIXES, read_documents, suffix_o
 from provenance.records import Corpus, Document, SkippedInput
 
 _SUMMARY_ITEMS = 3  # skipped files named in the "no documents found" message
+_HIDDEN_ITEMS = 5  # hidden entries reported one by one; more are reported in one summary entry
 
 
 def load_corpus(path: str | os.PathLike[str], metadata: str | os.PathLike[str] | None = None) -> Corpus:
@@ -30,7 +32,7 @@ def load_corpus(path: str | os.PathLike[str], metadata: str | os.PathLike[str] |
     elif root.exists():
         raise InputError(f"{root}: not a regular file or directory")
     else:
-        raise InputError(f"{root}: no such file or directory")
+        raise InputError(f"{root}: {_symlink_problem(root) or 'no such file or directory'}")
     check_unique_ids(documents)
     if metadata_path is not None:
         documents, unknown = merge_metadata(documents, read_metadata(metadata_path))
@@ -73,12 +75,16 @@ def _load_single_file(file: Path) -> list[Document]:
 def _load_directory(
     directory: Path, metadata: str | os.PathLike[str] | None
 ) -> tuple[list[Document], list[SkippedInput]]:
-    excluded = {Path(metadata).resolve()} if metadata is not None else set()
+    explicit_metadata = _resolved(Path(metadata)) if metadata is not None else None
     documents: list[Document] = []
     skipped: list[SkippedInput] = []
+    hidden: list[Path] = []
     for entry in _entries(directory):
-        if _ignored(entry, excluded):
+        if entry.name.startswith("."):
+            hidden.append(entry)
             continue
+        if entry.name.lower() in METADATA_NAMES or (explicit_metadata and _resolved(entry) == explicit_metadata):
+            continue  # metadata files are read as metadata, not reported
         try:
             found = _read_entry(entry)
         except UnreadableFile as exc:
@@ -87,6 +93,7 @@ def _load_directory(
         if not found:
             skipped.append(SkippedInput(str(entry), "no rows below the header"))
         documents.extend(found)
+    skipped.extend(_hidden_skips(directory, hidden))
     if not documents:
         raise InputError(f"{directory}: no documents found ({_skipped_summary(skipped)})")
     return documents, skipped
@@ -99,14 +106,46 @@ def _entries(directory: Path) -> list[Path]:
         raise InputError(f"{directory}: cannot list directory ({exc.strerror or exc})") from None
 
 
-def _ignored(entry: Path, excluded: set[Path]) -> bool:
-    """Hidden entries and metadata files are neither read nor reported."""
-    return entry.name.startswith(".") or entry.name.lower() in METADATA_NAMES or entry.resolve() in excluded
+def _resolved(path: Path) -> Path | None:
+    """``path`` with its symbolic links resolved; None for a symbolic link loop."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):  # "Symlink loop" (RuntimeError up to Python 3.12, OSError ELOOP after)
+        return None
+
+
+def _hidden_skips(directory: Path, hidden: list[Path]) -> list[SkippedInput]:
+    """One skip entry per hidden entry, or a single summary beyond :data:`_HIDDEN_ITEMS` of them."""
+    if len(hidden) <= _HIDDEN_ITEMS:
+        kinds = ("hidden directory" if h.is_dir() else "hidden file" for h in hidden)
+        return [SkippedInput(str(h), f"{kind} (name starts with '.')") for h, kind in zip(hidden, kinds, strict=True)]
+    names = ", ".join(h.name for h in hidden[:_SUMMARY_ITEMS])
+    more = len(hidden) - _SUMMARY_ITEMS
+    why = f"{len(hidden)} hidden files or directories (names start with '.'): {names} and {more} more"
+    return [SkippedInput(str(directory / ".*"), why)]
+
+
+def _symlink_problem(entry: Path) -> str | None:
+    """Why a symbolic link cannot be followed (a loop, a missing target), or None."""
+    if not entry.is_symlink():
+        return None
+    try:
+        entry.resolve(strict=True)
+    except (RuntimeError, OSError) as exc:
+        if isinstance(exc, FileNotFoundError):
+            return "broken symbolic link (its target does not exist)"
+        if isinstance(exc, RuntimeError) or exc.errno == errno.ELOOP:
+            return "symbolic link loop"
+        return f"symbolic link cannot be followed ({exc.strerror or exc})"
+    return None
 
 
 def _read_entry(entry: Path) -> list[Document]:
     """The documents of one directory entry; file-level problems raise UnreadableFile."""
     origin = str(entry)
+    problem = _symlink_problem(entry)
+    if problem:
+        raise UnreadableFile(origin, problem)
     if entry.is_dir():
         raise UnreadableFile(origin, "subdirectory (directories are read non-recursively)")
     if not entry.is_file():

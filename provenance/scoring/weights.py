@@ -15,6 +15,17 @@ common even when only two documents are seen), while in a collection about one
 story, the story's own vocabulary ("Musk", "Putin", "Cremlino") gets a low
 weight because it occurs in most documents; names and details shared by only
 a few documents get a high one.
+
+Chinese, Japanese and Korean: wordfreq looks words up through optional
+segmenters (jieba for Chinese, MeCab for Japanese and Korean), which are not
+dependencies of provenance.  When one is missing (an ``ImportError`` on the
+first lookup, remembered for the language), the word is looked up as it is in
+the language's frequency list: the analyzer's character bigrams of Chinese
+and Japanese text (:mod:`provenance.normalize.analyzer`) are often words of the
+list ("北京", "政府"), and a form the list does not hold (a bigram across a word
+boundary, a traditional character, a Korean word with its particle) counts as
+rare, like any word of a language wordfreq does not know.  With the segmenter
+installed, wordfreq's own lookup is used.
 """
 
 from __future__ import annotations
@@ -23,20 +34,50 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from wordfreq import zipf_frequency
+from wordfreq import get_frequency_dict, zipf_frequency
+from wordfreq.language_info import get_language_info
 
 BACKGROUND_DOC_WORDS = 400  # a news article's length in words, for p_bg
+
+_NO_SEGMENTER: set[str] = set()  # languages whose wordfreq segmenter (jieba, MeCab) could not be loaded
+
+
+@lru_cache(maxsize=256)
+def _segmentable(language: str) -> bool:
+    """Whether wordfreq can split the language's script into words (not Thai, Lao, Khmer, Myanmar...).
+
+    It has no word list for the others and would only log that "the results will be bad".
+    """
+    try:
+        return get_language_info(language)["tokenizer"] is not None
+    except (LookupError, ValueError):
+        return False
+
+
+def word_probability(word: str, language: str) -> float:
+    """wordfreq's frequency of ``word`` in the language (0 if unknown); see the module docstring."""
+    if not _segmentable(language):
+        return 0.0
+    if language not in _NO_SEGMENTER:
+        try:
+            zipf = zipf_frequency(word, language)
+        except (LookupError, ValueError):  # language unknown to wordfreq
+            return 0.0
+        except (ImportError, RuntimeError):  # jieba or MeCab (or MeCab's dictionary) missing
+            _NO_SEGMENTER.add(language)
+        else:
+            return 10.0**zipf / 1e9 if zipf > 0 else 0.0
+    try:
+        return get_frequency_dict(language).get(word, 0.0)
+    except (LookupError, ValueError):
+        return 0.0
 
 
 def background_doc_probability(word: str, language: str) -> float:
     """Chance that a background document of the language contains ``word``."""
-    try:
-        zipf = zipf_frequency(word, language)
-    except (LookupError, ValueError):  # language unknown to wordfreq
-        zipf = 0.0
-    freq = 10.0**zipf / 1e9 if zipf > 0 else 0.0
-    return 1.0 - math.exp(-freq * BACKGROUND_DOC_WORDS)
+    return 1.0 - math.exp(-word_probability(word, language) * BACKGROUND_DOC_WORDS)
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Attribution cues (Italian and English) that license an outlet name in text.
+"""Attribution cues (Italian and English; the common German, French and Spanish ones) that license an outlet name.
 
 A *pre-cue* ends right before the name, optionally followed by one preposition
 and an article ("secondo il", "come riportato da", "la rivelazione del",
@@ -11,6 +11,13 @@ dash credit "— Reuters" at the end of a line.  Photo credits ("Foto ANSA",
 All patterns are compiled once, case-insensitively; descriptive adjectives
 after an Italian descriptor ("il quotidiano statunitense Wall Street Journal")
 must be lower-case.
+
+German, French and Spanish: the phrases of wire copy that credit a source,
+before the name ("laut dem", "unter Berufung auf", "nach Angaben des",
+"berichtet das", "selon le", "d'après", "rapporte le", "cité par", "según el",
+"informa el", "de acuerdo con", "la agencia", "die Nachrichtenagentur") or
+after it ("das Wall Street Journal berichtet", "dem Wsj zufolge", "Reuters
+rapporte", "l'AFP a rapporté", "el diario informó").
 """
 
 from __future__ import annotations
@@ -73,6 +80,32 @@ _EN_DESCRIPTORS = (
     "newspaper", "paper", "daily", "broadcaster", "network", "news\\s+agency", "agency", "wire\\s+service",
     "outlet", "news\\s+outlet", "magazine", "tabloid", "website", "news\\s+site", "channel", "station", "weekly",
 )
+# German, French, Spanish.
+_DE_PRE = (
+    "laut", "unter\\s+Berufung\\s+auf", "nach\\s+(?:Angaben|Informationen|Recherchen)", "berichte(?:t|te|n|ten)",
+    "schreib(?:t|en)", "schrieb(?:en)?", "melde(?:t|te|n|ten)", "enthüllte", "zitiert(?:e)?", "gegenüber",
+    "(?:im\\s+)?(?:Gespräch|Interview)\\s+mit", "Quelle\\s*:",
+)
+_DE_DESCRIPTOR = r"(?:[^\W\d_]+-?)?(?:zeitung|agentur|magazin|sender|blatt|portal)"  # Nachrichtenagentur, US-Zeitung
+_FR_PARTICIPLE = r"(?:rapport|r[ée]v[ée]l|[ée]crit|indiqu|affirm|annonc|publi|cit|relay|repris)[ée]?e?s?"
+_FR_PRE = (
+    "selon", "d['’]apr[eè]s", "rapport(?:e|ent|ait|aient)", "[ée]cri(?:t|vent|vait)", "r[ée]v[èe]l(?:e|ent)",
+    rf"(?:a|ont|avait|avaient)\s+{_FR_PARTICIPLE}", rf"(?:{_FR_PARTICIPLE}|interrog[ée]e?s?)\s+par", "citant",
+    "(?:a|ont|avait)\\s+(?:d[ée]clar|confi|expliqu|racont)[ée]", "dans\\s+un\\s+entretien(?:\\s+accord[ée])?",
+)
+_FR_DESCRIPTORS = (
+    "quotidien", "journal", "hebdomadaire", "mensuel", "agence(?:\\s+de\\s+presse)?", "cha[iî]ne",
+    "site(?:\\s+d['’]information)?", "t[ée]l[ée]vision",
+)
+_ES_PRE = (
+    "seg[uú]n", "de\\s+acuerdo\\s+con", "inform(?:a|an|ó|aba)", "public(?:a|an|ó)", "revel(?:a|an|ó)",
+    "escrib(?:e|en|ió)", "asegur(?:a|ó)", "señal(?:a|ó)", "citando", "en\\s+declaraciones",
+    "(?:citad|publicad|informad|revelad|recogid|difundid)[oa]s?\\s+por", "(?:dijo|declaró|explicó|confirmó)",
+    "en\\s+(?:una\\s+)?entrevista\\s+con", "fuente\\s*:",
+)
+_ES_DESCRIPTORS = (
+    "diario", "peri[óo]dico", "agencia(?:\\s+de\\s+noticias)?", "cadena", "revista", "semanario", "emisora",
+)
 _LOWER_ADJ = r"(?:\s+(?-i:[a-zà-ÿ]{4,}))"
 
 _PRE_ALTERNATIVES = (
@@ -83,11 +116,13 @@ _PRE_ALTERNATIVES = (
     + [_IT_VERB]
     + list(_IT_STANDALONE)
     + [rf"(?:{'|'.join(_IT_NOUNS)})"]
-    + [rf"(?:{'|'.join(_IT_DESCRIPTORS)}){_LOWER_ADJ}{{0,2}}"]
+    + [rf"(?:{'|'.join(_IT_DESCRIPTORS + _FR_DESCRIPTORS + _ES_DESCRIPTORS)}){_LOWER_ADJ}{{0,2}}"]
+    + list(_DE_PRE + _FR_PRE + _ES_PRE)
+    + [_DE_DESCRIPTOR]
 )
 
 # One preposition may link the cue to the (article +) name: "riportato da", "intervista a".
-_LINK = r"(?:\s+(?:da|di|a|ad|su|con|in|to|by|with|from|on|at|of|for))?"
+_LINK = r"(?:\s+(?:da|di|a|ad|su|con|in|to|by|with|from|on|at|of|for|von|vom|à|au|aux|de|al|por))?"
 
 PRE_CUE: re.Pattern[str] = re.compile(
     r"(?<![\w])(?P<cue>" + "|".join(_PRE_ALTERNATIVES) + r")" + _LINK + r"\s*:?\s*\Z",
@@ -105,6 +140,12 @@ _POST_VERBS = (
     "understands", "quoted", "cited", "found", "published", "confirmed", "denied", "denies", "disclosed",
     "noted", "added", "broke", "first\\s+reported", "report", "story", "article", "investigation", "analysis",
     "interview", "sources", "source", "spokes(?:man|woman|person)", "officials", "journalists?", "reporters?",
+    # German, French, Spanish
+    "berichte(?:t|te|n|ten)", "schreibt", "schrieb", "melde(?:t|te)", "zufolge", "enthüllte",
+    "rapport(?:e|ent|ait)", "[ée]crit", "r[ée]v[èe]le", "affirme", "indique", "annonce", "pr[ée]cise",
+    rf"(?:a|avait)\s+{_FR_PARTICIPLE}",
+    "inform(?:a|ó|an)", "public(?:a|ó)", "revel(?:a|ó)", "escribe", "asegura", "afirma", "señal(?:a|ó)",
+    "(?:ha|han|había)\\s+(?:informado|publicado|revelado|señalado)",
 )
 _POST_AUX = (
     r"(?:(?:ha|hanno|aveva|avevano|avrebbe|avrebbero|has|have|had|was|is|were)\s+)?"
@@ -127,7 +168,7 @@ PHOTO_CREDIT: re.Pattern[str] = re.compile(
 # Determiner (article or articulated preposition) right before a name.
 DETERMINER: re.Pattern[str] = re.compile(
     r"(?:(?<![\w'’])(?P<det>il|lo|la|del|dello|della|dal|dallo|dalla|al|allo|alla|nel|nello|nella|sul|sullo|sulla"
-    r"|col|the)\s+|(?<![\w'’])(?P<eli>l|dell|dall|all|nell|sull)['’]\s*)\Z",
+    r"|col|the|der|die|das|dem|den|des|le|les|du|au|aux|el|los|las)\s+|(?<![\w'’])(?P<eli>l|dell|dall|all|nell|sull)['’]\s*)\Z",
     re.IGNORECASE,
 )
 OPENING_QUOTE: re.Pattern[str] = re.compile(r"[\"“«‘]\s*\Z")
@@ -146,8 +187,9 @@ CONTINUATION: re.Pattern[str] = re.compile(
 )
 # The word right before a name (after any determiner).
 PREVIOUS_WORD: re.Pattern[str] = re.compile(r"(?P<word>[^\W\d_][\w'’-]*)[ \t]+\Z")
-# Names joined in a list share the status of the first: "ANSA/AFP", "Reuters e Bloomberg".
+# Names joined in a list share the status of the first: "ANSA/AFP", "Reuters e Bloomberg", "Reuters et l'AFP".
 JOINER: re.Pattern[str] = re.compile(
-    r"\A\s*(?:/|,|&|\+|\be\b|\band\b|\bo\b|\bor\b)\s*(?:(?:il|lo|la|i|gli|le|the)\s+|l['’]\s*)?\Z",
+    r"\A\s*(?:/|,|&|\+|\be\b|\band\b|\bo\b|\bor\b|\bund\b|\boder\b|\bet\b|\bou\b|\by\b)\s*"
+    r"(?:(?:il|lo|la|i|gli|le|the|der|die|das|dem|den|les|el|los|las)\s+|l['’]\s*)?\Z",
     re.IGNORECASE,
 )
