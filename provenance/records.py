@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import NamedTuple
 
 
 @dataclass(frozen=True)
@@ -167,6 +168,37 @@ class DocumentInfo:
     is_reference_source: bool = False
 
 
+class Rendering(NamedTuple):
+    """How one document renders a passage of an absent source: a span of its original text."""
+
+    doc_id: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class PassageGroup:
+    """One passage of an absent source, as several of the documents deriving from it render it."""
+
+    renderings: list[Rendering]  # one per document, in the order of the node's children
+    score: float = 0.0  # best alignment score among the aligned passages that joined it
+    p_value: float = 1.0  # lowest p-value of the pairs whose alignments joined it
+    significant: bool = False  # joined by a reuse pair (near-duplicate/rewrite), not only by chance-level ones
+    reuse_docs: list[str] = field(default_factory=list)  # renderings aligned by a reuse pair; others: chance only
+
+
+@dataclass
+class VirtualNode:
+    """A lineage node without text (``cited:NAME``, ``ancestor:A+B``) and what its children say of it."""
+
+    id: str
+    name: str  # readable, e.g. "Wall Street Journal"
+    kind: str  # "cited" (credited by its children) or "ancestor" (inferred)
+    children: list[str] = field(default_factory=list)
+    passages: list[PassageGroup] = field(default_factory=list)  # see provenance.lineage.reconstruct
+
+
 @dataclass
 class AnalysisResult:
     """Everything the CLI and the report show: the output of the whole pipeline."""
@@ -177,3 +209,5 @@ class AnalysisResult:
     edges: list[LineageEdge] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)  # id -> original text, for display
     skipped: list[SkippedInput] = field(default_factory=list)
+    virtual_nodes: list[VirtualNode] = field(default_factory=list)  # absent sources, reconstructed
+    urls: dict[str, str] = field(default_factory=dict)  # id -> url of the document, when known

@@ -1,8 +1,9 @@
 """The stable JSON form of an :class:`AnalysisResult` (documented in the README).
 
-Top-level keys: ``documents``, ``pairs``, ``clusters``, ``edges``, ``skipped``.
-Offsets in ``alignments`` and ``cited_sources`` are character offsets into each
-document's original text.
+Top-level keys: ``documents``, ``pairs``, ``clusters``, ``edges``, ``skipped``,
+``virtual_nodes``.  Offsets in ``alignments``, ``cited_sources`` and the
+renderings of ``virtual_nodes`` are character offsets into each document's
+original text.  Each document also carries its ``url`` (null when unknown).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from provenance.records import (
     Evidence,
     LineageEdge,
     PairScore,
+    PassageGroup,
+    VirtualNode,
 )
 
 SCHEMA_VERSION = 1
@@ -91,13 +94,35 @@ def edge_to_dict(e: LineageEdge) -> dict[str, Any]:
     }
 
 
+def passage_group_to_dict(g: PassageGroup) -> dict[str, Any]:
+    return {
+        "significant": g.significant,
+        "p_value": float(f"{g.p_value:.3g}"),
+        "score": _r(g.score),
+        "reuse_docs": list(g.reuse_docs),
+        "renderings": [{"doc_id": r.doc_id, "start": r.start, "end": r.end, "text": r.text} for r in g.renderings],
+    }
+
+
+def virtual_node_to_dict(v: VirtualNode) -> dict[str, Any]:
+    """An absent source (``cited:NAME``, ``ancestor:A+B``): its children and the passages they share."""
+    return {
+        "id": v.id,
+        "name": v.name,
+        "kind": v.kind,
+        "children": list(v.children),
+        "passages": [passage_group_to_dict(g) for g in v.passages],
+    }
+
+
 def result_to_dict(result: AnalysisResult) -> dict[str, Any]:
     """The JSON contract shared by `cluster`, `lineage` and `report --format json`."""
     return {
         "schema_version": SCHEMA_VERSION,
-        "documents": [document_to_dict(d) for d in result.documents],
+        "documents": [{**document_to_dict(d), "url": result.urls.get(d.id)} for d in result.documents],
         "pairs": [pair_to_dict(p) for p in result.pairs],
         "clusters": [cluster_to_dict(c) for c in result.clusters],
         "edges": [edge_to_dict(e) for e in result.edges],
         "skipped": [{"origin": s.origin, "reason": s.reason} for s in result.skipped],
+        "virtual_nodes": [virtual_node_to_dict(v) for v in result.virtual_nodes],
     }

@@ -216,7 +216,8 @@ def test_html_escaping_in_both_graph_layouts(monkeypatch: pytest.MonkeyPatch) ->
             monkeypatch.setattr(graph_mod.shutil, "which", lambda name: None)
         html = render_report(result, "html")
         assert html.count("<script") == 1
-        svg = html[html.index("<svg") : html.index("</svg>")]
+        start = html.index('<svg class="lineage-svg')
+        svg = html[start : html.index("</svg>", start)]
         assert "&lt;script&gt;" in svg
         monkeypatch.undo()
 
@@ -252,8 +253,9 @@ def test_fallback_layout_without_dot(monkeypatch: pytest.MonkeyPatch) -> None:
     assert rendered.engine == "python"
     svg = rendered.svg
     assert svg.startswith("<svg") and svg.endswith("</svg>")
-    assert svg.count('class="gnode') == 5 and svg.count('class="gedge') == 4
+    assert svg.count('class="gnode') == 5 and svg.count('class="gedge') == 5
     assert 'class="gedge undetermined"' in svg and "stroke-dasharray" in svg
+    assert 'class="gedge shared"' in svg  # c and d share passages: a link, not a parent
     assert 'href="#doc-1"' in svg and "<ellipse" in svg  # virtual source drawn as a dashed ellipse
     html = render_report(small_result(), "html")
     assert "Simplified layout" in html and 'class="lineage-svg"' in html
@@ -290,12 +292,13 @@ def test_markdown_report() -> None:
     md = render_report(small_result(), "md")
     assert md.startswith("# Provenance report")
     assert "## Lineage" in md and "```dot" in md and "digraph lineage" in md
-    assert "- **Alpha Times** (`a`) — original" in md
-    assert "  - **Bravo News** (`b`)" in md  # nested under its parent
+    assert "- **Alpha one. Bravo two. Charlie three.** (`a`) — original" in md  # headline, then id
+    assert "  - **Alpha one. Bravo two. Delta four.** (`b`)" in md  # nested under its parent
     assert "*Agency* (credited, not in the collection)" in md
-    assert "**[from: Alpha Times]** Alpha one." in md and "**[original]**" in md
-    assert "> **This document (Bravo News):** Alpha one." in md
-    assert "| Document | Outlet |" in md
+    assert "**[from: Alpha one. Bravo two. Charlie three.]** Alpha one." in md and "**[original]**" in md
+    assert "> **This document (Alpha one. Bravo two. Delta four.):** Alpha one." in md
+    assert "| Document | Outlet |" in md and "| Alpha Times |" in md
+    assert "## Absent sources, reconstructed" in md and "### Agency (credited, not in the collection)" in md
     assert SCRIPT not in md and "&lt;script&gt;" in md
     assert render_report(small_result(), "markdown").startswith("# Provenance report")
 
@@ -385,6 +388,6 @@ def test_credited_source_without_text_has_no_derived_share_in_html_or_markdown()
     assert row.parent == "cited:Reuters" and not row.derived_share
     md = render_report(result, "md")
     assert "| n/a |" in md and "derived share 0 %" not in md
-    assert "its text is not in the collection" in md
+    assert "Reuters, is not in the collection" in md and "Derived share: **n/a**" in md
     html = render_report(result, "html")
     assert ">n/a</span>" in html

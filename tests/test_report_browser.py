@@ -2,6 +2,12 @@
 
 Skipped when /usr/bin/chromium or /usr/bin/chromedriver is missing (scripts/install-system-packages.sh
 installs them).  With PROVENANCE_SCREENSHOT=1 it also saves docs/report-screenshot.png.
+
+The seeds (five Italian articles on the Wall Street Journal's report of Musk-Putin contacts, all
+crediting the WSJ, two of them rewrites of one text) check what the report must not hide or blur:
+the rewrite pair is linked in the graph, the legend draws links as the graph does, documents are
+named by headline, one derived share per document, chance-level matches are not coloured as
+derived, and the WSJ's text is reconstructed from its five renderings.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from provenance.records import Alignment, AnalysisResult, DocumentInfo, Evidence, LineageEdge, PairScore, Relation
+from provenance.report import graph as graph_mod
 from provenance.report import write_report
 from provenance.report.sample import ANSA, sample_result
 
@@ -164,8 +171,6 @@ def test_html_injection_is_shown_as_text(driver, tmp_path: Path) -> None:  # typ
 def test_fallback_layout_displays(driver, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     from selenium.webdriver.common.by import By
 
-    from provenance.report import graph as graph_mod
-
     monkeypatch.setattr(graph_mod.shutil, "which", lambda name: None)
     out = write_report(sample_result(), tmp_path / "report.html")
     _open(driver, out)
@@ -185,7 +190,12 @@ def test_screenshot_for_readme(driver, tmp_path: Path) -> None:  # type: ignore[
     driver.execute_script("document.getElementById('how-to-read').style.display = 'none'")
     target = ROOT / "docs" / "report-screenshot.png"
     target.parent.mkdir(exist_ok=True)
-    assert driver.save_screenshot(str(target))
+    size = driver.get_window_size()
+    try:
+        driver.set_window_size(1600, 1750)  # wide: summary, graph, shared link, the reconstructed WSJ text
+        assert driver.save_screenshot(str(target))
+    finally:
+        driver.set_window_size(size["width"], size["height"])
     assert target.stat().st_size > 10_000
 
 
@@ -210,3 +220,204 @@ def test_end_to_end_on_seeds_in_browser(driver, tmp_path: Path) -> None:  # type
         driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", spans[0])
         spans[0].click()
         assert _visible(driver.find_element(By.ID, target))
+
+
+# ------------------------------------------------------------------ the seeds, as a reader sees them
+
+REWRITES = ("001_1d2643d162fb0798", "002_5610e9206eb18a66")
+
+
+@pytest.fixture(scope="module")
+def seeds_result() -> AnalysisResult:
+    from provenance.load import load_corpus
+    from provenance.pipeline import analyze
+
+    return analyze(load_corpus(ROOT / "seeds").documents)
+
+
+@pytest.fixture()
+def seeds_page(driver, seeds_result: AnalysisResult, tmp_path: Path):  # type: ignore[no-untyped-def]
+    _open(driver, write_report(seeds_result, tmp_path / "seeds.html"))
+    return driver
+
+
+def _first_line(text: str) -> str:
+    return next(line.strip() for line in text.splitlines() if line.strip())
+
+
+def _anchor(result: AnalysisResult, doc_id: str) -> str:
+    return f"doc-{[d.id for d in result.documents].index(doc_id)}"
+
+
+def test_seeds_rewrite_pair_is_linked_in_the_graph(seeds_page, seeds_result: AnalysisResult) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.by import By
+
+    a, b = (_anchor(seeds_result, d) for d in REWRITES)
+    links = seeds_page.find_elements(By.CSS_SELECTOR, f"#graph g[id='ge-{a}--{b}'], #graph g[id='ge-{b}--{a}']")
+    assert len(links) == 1
+    assert "shared" in links[0].get_attribute("class").split()
+    assert _visible(links[0])
+    listed = seeds_page.find_element(By.CSS_SELECTOR, "ul.shared-links").text
+    assert all(d in listed for d in REWRITES) and "rewrite, 7 aligned passages" in listed
+    summary = seeds_page.find_element(By.ID, "summary-documents").text
+    assert "0 derive from a document of this collection" in summary
+    assert "5 derive from a credited source that is not in the collection" in summary
+
+
+def _drawn_style(driver, el) -> tuple[str, str, bool]:  # type: ignore[no-untyped-def]
+    """(stroke colour, dash pattern, arrowhead) of a drawn link or legend sample, as the browser computes them."""
+    from selenium.webdriver.common.by import By
+
+    stroke = el.find_element(By.CSS_SELECTOR, "path, line")
+    style = driver.execute_script(
+        "var s = getComputedStyle(arguments[0]); return [s.stroke, s.strokeDasharray];", stroke
+    )
+    arrow = bool(el.find_elements(By.CSS_SELECTOR, "polygon")) or bool(stroke.get_attribute("marker-end"))
+    return style[0], style[1], arrow
+
+
+@pytest.mark.parametrize("layout", ["graphviz", "python"])
+def test_seeds_legend_draws_links_as_the_graph_does(  # type: ignore[no-untyped-def]
+    driver, seeds_result: AnalysisResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, layout: str
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    if layout == "python":
+        monkeypatch.setattr(graph_mod.shutil, "which", lambda name: None)
+    elif graph_mod.shutil.which("dot") is None:
+        pytest.skip("Graphviz dot is not installed")
+    _open(driver, write_report(seeds_result, tmp_path / "seeds.html"))
+    drawn: dict[str, set[tuple[str, str, bool]]] = {}
+    for g in driver.find_elements(By.CSS_SELECTOR, "#graph svg.lineage-svg g.gedge"):
+        kind = next(c for c in g.get_attribute("class").split() if c not in ("edge", "gedge"))
+        drawn.setdefault(kind, set()).add(_drawn_style(driver, g))
+    assert {"derives", "common-ancestor", "shared"} <= set(drawn)
+    legend = {k.get_attribute("data-kind"): k for k in driver.find_elements(By.CSS_SELECTOR, ".glegend .gkey[data-kind]")}
+    assert set(legend) == set(drawn)  # every drawn kind, and only those, in the legend
+    explained = {
+        li.get_attribute("data-kind"): li for li in driver.find_elements(By.CSS_SELECTOR, "ul.linkstyles li[data-kind]")
+    }
+    for kind, styles in drawn.items():
+        assert len(styles) == 1, f"{kind} links drawn in several styles: {styles}"
+        (style,) = styles
+        sample = legend[kind].find_element(By.CSS_SELECTOR, "svg.lsample")
+        assert _drawn_style(driver, sample) == style, kind
+        # the "How to read" text shows the same sample and says it in words
+        assert _drawn_style(driver, explained[kind].find_element(By.CSS_SELECTOR, "svg.lsample")) == style
+        words = graph_mod.EDGE_STYLES[kind].looks
+        assert words in explained[kind].text
+        assert ("without arrowhead" in words) == (not style[2])
+        assert ("dashed" in words or "dotted" in words) == (style[1] not in ("none", ""))
+
+
+def test_seeds_documents_are_named_by_headline(seeds_page, seeds_result: AnalysisResult) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.by import By
+
+    for i, d in enumerate(seeds_result.documents):
+        head = _first_line(seeds_result.texts[d.id])
+        cell = seeds_page.find_element(By.CSS_SELECTOR, f"#doc-table tr[data-doc='{d.id}'] td")
+        shown = cell.find_element(By.CSS_SELECTOR, ".headline").text
+        assert shown.rstrip("…") and head.startswith(shown.rstrip("…")), (shown, head)
+        assert d.id not in shown and d.id in cell.text  # the id comes second
+        summary = seeds_page.find_element(By.CSS_SELECTOR, f"#doc-{i} > summary .doc-head").text
+        assert head.startswith(summary.rstrip("…"))
+        node = seeds_page.find_element(By.CSS_SELECTOR, f"#graph g[id='g-doc-{i}']")
+        assert " ".join(head.split()[:2]) in " ".join(node.text.split())
+    page = seeds_page.find_element(By.TAG_NAME, "body").text
+    assert "Musk e Putin: Due anni di contatti segreti durante la guerra in Ucraina" in page
+    layout = seeds_page.execute_script(
+        "var m = document.querySelector('#doc-1 .map').getBoundingClientRect();"
+        "var s = document.querySelector('#doc-1').getBoundingClientRect(); return [m.width, s.width];"
+    )
+    assert layout[0] > 0.6 * layout[1]  # the text uses most of the width
+
+
+def test_seeds_one_derived_share_per_document(seeds_page, seeds_result: AnalysisResult) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.by import By
+
+    for sec in seeds_page.find_elements(By.CSS_SELECTOR, "details.doc"):
+        if sec.get_attribute("open") is None:
+            sec.find_element(By.TAG_NAME, "summary").click()
+    shares = {}
+    for d in seeds_result.documents:
+        table = seeds_page.find_element(By.CSS_SELECTOR, f"td.derived[data-doc='{d.id}'] .share").text
+        head = seeds_page.find_element(By.CSS_SELECTOR, f".derived-share[data-doc='{d.id}']").text
+        key = seeds_page.find_element(By.CSS_SELECTOR, f".derived-share-key[data-doc='{d.id}']").text
+        assert table == head == key, (d.id, table, head, key)
+        shares[d.id] = table
+    assert shares[REWRITES[0]] == "59 %" and shares[REWRITES[1]] == "37 %"  # = the pair's coverage in the JSON
+    assert [shares[d.id] for d in seeds_result.documents if d.id not in REWRITES] == ["n/a"] * 3
+    # in 001's map, the only colour is 002's, covering the derived share
+    keys = seeds_page.find_elements(By.CSS_SELECTOR, f"#{_anchor(seeds_result, REWRITES[0])} .legend a.key")
+    assert len(keys) == 1 and keys[0].get_attribute("data-source") == REWRITES[1]
+    assert "59 %" in keys[0].text
+
+
+def test_seeds_chance_level_passages_are_not_coloured_as_derived(seeds_page, seeds_result: AnalysisResult) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.by import By
+
+    reuse = {(p.a, p.b) for p in seeds_result.pairs if p.relation in (Relation.NEAR_DUPLICATE, Relation.REWRITE)}
+    coloured = chance = 0
+    for i, d in enumerate(seeds_result.documents):
+        for el in seeds_page.find_elements(By.CSS_SELECTOR, f"#doc-{i} .map .src"):
+            other = el.get_attribute("data-source")
+            bg = seeds_page.execute_script("return getComputedStyle(arguments[0]).backgroundColor", el)
+            if "chance" in el.get_attribute("class").split():
+                chance += 1
+                assert bg in ("rgba(0, 0, 0, 0)", "transparent")
+                assert (min(d.id, other), max(d.id, other)) not in reuse
+            else:
+                coloured += 1
+                assert bg not in ("rgba(0, 0, 0, 0)", "transparent")
+                assert (min(d.id, other), max(d.id, other)) in reuse
+    assert coloured >= 14 and chance > 0  # 7 passages each way; the same-story matches are marked
+    first = _anchor(seeds_result, "000_f8cb5d798c192762")
+    assert seeds_page.find_elements(By.CSS_SELECTOR, f"#{first} .legend a.key") == []  # no colour key at all
+    assert "chance-level" in seeds_page.find_element(By.CSS_SELECTOR, f"#{first} .legend").text
+
+
+def test_seeds_reconstructed_original_lists_passages_with_their_renderings(seeds_page, seeds_result: AnalysisResult) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.by import By
+
+    (node,) = seeds_result.virtual_nodes
+    section = seeds_page.find_element(By.CSS_SELECTOR, "#absent article.absent")
+    assert _visible(section) and section.find_element(By.TAG_NAME, "h3").text.startswith("Wall Street Journal")
+    items = section.find_elements(By.CSS_SELECTOR, "li.pg.significant")
+    groups = [g for g in node.passages if g.significant]
+    assert len(items) == len(groups) >= 5
+    for li, g in zip(items, groups, strict=True):
+        rows = li.find_elements(By.CSS_SELECTOR, "table.renderings tr")
+        assert len(rows) == len(g.renderings) >= 2
+        for row, r in zip(rows, g.renderings, strict=True):
+            assert " ".join(row.find_element(By.CSS_SELECTOR, "td.txt").text.split()) == " ".join(r.text.split())
+            head = _first_line(seeds_result.texts[r.doc_id])
+            assert head.startswith(row.find_element(By.CSS_SELECTOR, "th .headline").text.rstrip("…"))
+    texts = section.text
+    assert "Elon Musk ha mantenuto contatti telefonici segreti con Vladimir Putin" in texts  # 002's rendering
+    assert "avrebbe mantenuto contatti telefonici segreti con il presidente russo" in texts  # 001's
+    chance = section.find_element(By.CSS_SELECTOR, "details.chance-list")
+    chance.find_element(By.TAG_NAME, "summary").click()
+    assert len(chance.find_elements(By.CSS_SELECTOR, "li.pg.chance")) == len(node.passages) - len(groups)
+
+
+def test_seeds_script_in_headline_and_unsafe_url_shown_as_text(driver, seeds_result: AnalysisResult, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import copy
+
+    from selenium.webdriver.common.by import By
+
+    result = copy.deepcopy(seeds_result)
+    result.documents[0].title = f"{INJECTION} Il Cremlino smentisce"
+    result.urls = {result.documents[0].id: "javascript:alert(3)", result.documents[1].id: "https://example.org/a?b=1&c=2"}
+    _open(driver, write_report(result, tmp_path / "seeds.html"))
+    _no_alert(driver)
+    assert driver.execute_script("return window.__pwned === undefined")
+    assert len(driver.find_elements(By.TAG_NAME, "script")) == 1
+    row = driver.find_element(By.CSS_SELECTOR, f"#doc-table tr[data-doc='{result.documents[0].id}']")
+    assert INJECTION in row.text  # the markup is visible text
+    node = driver.find_element(By.CSS_SELECTOR, "#graph g[id='g-doc-0']")
+    assert "<script>" in node.text
+    assert driver.find_elements(By.CSS_SELECTOR, "a[href^='javascript']") == []
+    links = driver.find_elements(By.CSS_SELECTOR, "a.ext")
+    assert links and all(a.get_attribute("href") == "https://example.org/a?b=1&c=2" for a in links)
+    assert all(set(a.get_attribute("rel").split()) == {"noopener", "noreferrer"} for a in links)
+    _no_alert(driver)

@@ -2,7 +2,11 @@
 
 Everything taken from the input (texts, ids, outlets, titles, evidence details)
 is escaped: the jinja2 environment autoescapes, and the provenance maps, built
-here, escape each piece with :func:`markupsafe.escape`.  Size rules are in
+here, escape each piece with :func:`markupsafe.escape`.  A document's url is a
+link only when it is http(s) (:func:`provenance.report.names.safe_url`), with
+``rel="noopener noreferrer"``.  The graph legend and the "How to read" text
+draw each kind of link with the graph's own style
+(:data:`provenance.report.graph.EDGE_STYLES`).  Size rules are in
 :mod:`provenance.report.model`.
 """
 
@@ -14,7 +18,9 @@ import jinja2
 from markupsafe import Markup, escape
 
 from provenance.records import AnalysisResult
+from provenance.report.graph import EDGE_STYLES, ROLE_WORDS, edge_sample_svg, node_sample_svg
 from provenance.report.model import VIA_WORDS, DocSection, Ref, ReportModel, Segment, build_model
+from provenance.report.names import pct
 
 CLUSTER_CAP = 300  # clusters of each kind listed inline
 
@@ -27,29 +33,40 @@ def _env() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
     )
-    env.globals.update(ref=ref_html, pct=pct, map_html=map_html, via_words=VIA_WORDS)
+    env.globals.update(
+        ref=ref_html,
+        pct=pct,
+        map_html=map_html,
+        url_link=url_link,
+        via_words=VIA_WORDS,
+        edge_styles=EDGE_STYLES,
+        role_words=ROLE_WORDS,
+        edge_sample=lambda kind: Markup(edge_sample_svg(kind)),  # built from constants only
+        node_sample=lambda role: Markup(node_sample_svg(role)),
+    )
     return env
 
 
-def pct(x: float) -> str:
-    """A share as a whole percentage ("<1 %" for small non-zero shares)."""
-    v = max(0.0, float(x)) * 100
-    if 0 < v < 1:
-        return "<1 %"
-    return f"{v:.0f} %"
+def url_link(r: Ref, text: str = "original ↗") -> Markup:
+    """A link to the document's url (http/https only, see :func:`provenance.report.names.safe_url`)."""
+    if not r.url:
+        return Markup("")
+    return Markup('<a class="ext" href="{}" rel="noopener noreferrer" title="{}">{}</a>').format(r.url, r.url, text)
 
 
-def ref_html(r: Ref) -> Markup:
-    """A link to a document's section (or the name of a credited source)."""
+def ref_html(r: Ref, with_id: bool = True) -> Markup:
+    """A document's headline linking to its section, its id in small type (a virtual source: its name)."""
     if r.virtual:
-        return Markup('<span class="virtual">{}</span> <span class="muted small">({})</span>').format(
-            r.label, r.short_note
-        )
-    label = Markup("{}").format(r.label)
-    if r.label != r.id:
-        label += Markup(' <span class="id muted">{}</span>').format(r.id)
+        name = Markup('<span class="virtual">{}</span>').format(r.label)
+        if r.anchor:
+            name = Markup('<a href="#{}">{}</a>').format(r.anchor, name)
+        return name + Markup(' <span class="muted small">({})</span>').format(r.short_note)
+    dot = Markup('<span class="dot c{}" aria-hidden="true"></span>').format(r.colour) if r.colour is not None else ""
+    label = Markup('{}<span class="headline">{}</span>').format(dot, r.label)
     if r.anchor:
-        return Markup('<a href="#{}">{}</a>').format(r.anchor, label)
+        label = Markup('<a class="docref" href="#{}">{}</a>').format(r.anchor, label)
+    if with_id and r.label != r.id:
+        label += Markup(' <span class="id muted">{}</span>').format(r.id)
     return label
 
 
@@ -75,16 +92,18 @@ def map_html(sec: DocSection) -> Markup:
         body = _segment_text(seg)
         if seg.source is None:
             parts.append(body)
-        elif seg.href:
+            continue
+        cls = "src chance" if seg.colour is None else f"src c{seg.colour}"
+        if seg.href:
             parts.append(
-                Markup('<a class="src c{}" href="#{}" title="{}" data-source="{}">{}</a>').format(
-                    seg.colour, seg.href, seg.title, seg.source.id, body
+                Markup('<a class="{}" href="#{}" title="{}" data-source="{}" data-via="{}">{}</a>').format(
+                    cls, seg.href, seg.title, seg.source.id, seg.via, body
                 )
             )
         else:
             parts.append(
-                Markup('<mark class="src c{}" title="{}" data-source="{}">{}</mark>').format(
-                    seg.colour, seg.title, seg.source.id, body
+                Markup('<mark class="{}" title="{}" data-source="{}" data-via="{}">{}</mark>').format(
+                    cls, seg.title, seg.source.id, seg.via, body
                 )
             )
     return Markup("").join(parts)

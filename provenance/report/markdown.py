@@ -1,9 +1,11 @@
 """The Markdown report: the HTML report's content without interactivity.
 
 The lineage graph becomes a nested list (and its DOT source in a code block),
-each provenance map a list of passages labelled ``[from: X]`` or ``[original]``,
-each side-by-side view quoted blocks.  Text from the input is escaped so it
-cannot inject Markdown structure or HTML.
+each provenance map a list of passages labelled ``[from: X]``, ``[chance: X]``
+(a same-story match at chance level, not counted) or ``[original]``, each
+side-by-side view quoted blocks, each reconstructed absent source a numbered
+list of passages with their renderings.  Text from the input is escaped so it
+cannot inject Markdown structure or HTML; urls are http(s) only.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ import re
 
 from provenance.records import AnalysisResult
 from provenance.report.graph import ROLE_ORIGINAL
-from provenance.report.model import DocRow, DocSection, Ref, ReportModel, SideBySide, build_model
+from provenance.report.model import AbsentPassage, AbsentSource, DocSection, Ref, ReportModel, SideBySide, build_model
+from provenance.report.names import pct
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
 
@@ -22,11 +25,6 @@ def md_escape(s: str) -> str:
     s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     s = _MD_SPECIAL.sub(r"\\\1", s)
     return " ".join(s.replace("\r", "\n").split("\n")).strip()
-
-
-def _pct(x: float) -> str:
-    v = max(0.0, float(x)) * 100
-    return "<1 %" if 0 < v < 1 else f"{v:.0f} %"
 
 
 def _code(s: str) -> str:
@@ -41,6 +39,14 @@ def _ref(r: Ref) -> str:
     if r.label == r.id:
         return code
     return f"**{md_escape(r.label)}** ({code})"
+
+
+def _url(r: Ref) -> str:
+    """A Markdown link to the document's url (already checked to be http/https)."""
+    if not r.url:
+        return ""
+    safe = "".join(f"%{ord(ch):02X}" if ch in "()<>[]\\ `" else ch for ch in r.url)
+    return f"[original]({safe})"
 
 
 def _quote(s: str) -> str:
@@ -63,8 +69,7 @@ def _tree(model: ReportModel) -> list[str]:
         for kid in children.get(node, []):
             r = rows[kid]
             conf = f", confidence {r.parent_confidence:.2f}" if r.parent_confidence is not None else ""
-            pct = _derived_share(r)
-            share = "derives from it" if pct is None else f"derived share {pct}"
+            share = f"derived share {r.derived_text}"
             lines.append(f"{'  ' * depth}- {_ref(r.ref)} — {share}{conf}")
             walk(kid, depth + 1)
 
@@ -90,12 +95,13 @@ def _tree(model: ReportModel) -> list[str]:
 
 def _view(v: SideBySide, this_label: str) -> list[str]:
     out = [f"#### {md_escape(v.heading)}", ""]
+    out += [md_escape(v.pair_text), ""]
     if v.edge_text:
         out += [md_escape(v.edge_text), ""]
     out += [
         f"Relation: {v.relation} · Jaccard {v.jaccard:.2f} · cosine {v.tfidf_cosine:.2f} · "
-        f"this text covered {_pct(v.coverage_this)} · {md_escape(v.other.label)} covered "
-        f"{_pct(v.coverage_other)} · p = {v.p_value:.2g}",
+        f"this text covered {pct(v.coverage_this)} · the other covered "
+        f"{pct(v.coverage_other)} · p = {v.p_value:.2g}",
         "",
     ]
     if v.evidence:
@@ -118,33 +124,31 @@ def _view(v: SideBySide, this_label: str) -> list[str]:
     return out
 
 
-def _derived_share(r: DocRow) -> str | None:
-    """The derived share as a percentage; None when the parent is a source without text (as in the HTML)."""
-    if r.parent is not None and r.parent.virtual and not r.derived_share:
-        return None
-    return _pct(r.derived_share)
-
-
 def _section(sec: DocSection) -> list[str]:
     r = sec.row
-    head = md_escape(r.ref.label) + (f" — {md_escape(r.title)}" if r.title else "")
-    out = [f"### {head}", ""]
-    meta = [_code(r.ref.id), r.language or "language unknown", r.published or "publication date unknown"]
+    out = [f"### {md_escape(r.ref.label)}", ""]
+    meta = [_code(r.ref.id)]
+    if r.outlet:
+        meta.append(md_escape(r.outlet))
+    meta += [r.language or "language unknown", r.published or "publication date unknown"]
+    if r.ref.url:
+        meta.append(_url(r.ref))
     if r.parent is not None:
         conf = f", confidence {r.parent_confidence:.2f}" if r.parent_confidence is not None else ""
-        share = _derived_share(r)
-        detail = f"derived share {share}{conf}" if share is not None else f"its text is not in the collection{conf}"
-        meta.append(f"derives from {_ref(r.parent)} ({detail})")
+        meta.append(f"derives from {_ref(r.parent)}{conf}")
     elif r.role == ROLE_ORIGINAL:
         meta.append("original")
     if r.cited:
         meta.append("credits " + ", ".join(md_escape(c) for c in r.cited))
     out += [" · ".join(meta), ""]
+    out += [f"Derived share: **{r.derived_text}** ({md_escape(sec.derived_words)})", ""]
     if not sec.has_text:
         return [*out, "*The text of this document is not available.*", ""]
-    legend = [f"{md_escape(x.source.label)} {_pct(x.share)}" for x in sec.legend]
-    legend.append(f"not found elsewhere {_pct(sec.original_share)}")
-    out += ["Sources: " + " · ".join(legend), ""]
+    legend = [f"{md_escape(x.source.label)} {pct(x.share)} ({md_escape(x.words)})" for x in sec.legend]
+    if sec.chance_share:
+        legend.append(f"same story, chance-level matches {pct(sec.chance_share)} (not counted)")
+    legend.append(f"not found elsewhere {pct(sec.original_share)}")
+    out += ["Found in: " + " · ".join(legend), ""]
     passages: list[tuple[str, str]] = []
     gap = False
     for seg in sec.segments:
@@ -152,7 +156,10 @@ def _section(sec: DocSection) -> list[str]:
         if not text:
             gap = True
             continue
-        label = "[original]" if seg.source is None else f"[from: {md_escape(seg.source.label)}]"
+        if seg.source is None:
+            label = "[original]"
+        else:
+            label = f"[{'chance' if seg.chance else 'from'}: {md_escape(seg.source.label)}]"
         if passages and (passages[-1][0] == label or not any(ch.isalnum() for ch in seg.text)):
             # punctuation left between passages, or the same source again: one item
             sep = " " if gap or seg.text[:1].isspace() else ""
@@ -165,7 +172,37 @@ def _section(sec: DocSection) -> list[str]:
     for v in sec.views:
         out += _view(v, r.ref.label)
     if sec.n_hidden_views:
-        out += [f"*{sec.n_hidden_views} smaller sources are not shown side by side.*", ""]
+        out += [f"*{sec.n_hidden_views} smaller matches are not shown side by side.*", ""]
+    return out
+
+
+def _passages(items: list[AbsentPassage]) -> list[str]:
+    out = []
+    for i, p in enumerate(items, 1):
+        kind = "shared by a reuse pair" if p.significant else "chance-level match"
+        out.append(f"{i}. Passage ({kind}, p = {p.p_value:.2g}):")
+        out += [
+            f"   - {_ref(r.ref)}{' (similar only at chance level)' if r.chance else ''}: {md_escape(r.text)}"
+            for r in p.renderings
+        ]
+    return out
+
+
+def _absent(a: AbsentSource) -> list[str]:
+    out = [f"### {md_escape(a.ref.label)} ({a.ref.note})", ""]
+    n = len(a.children)
+    out += [f"{n} article{'' if n == 1 else 's'} derive{'s' if n == 1 else ''} from it: "
+            + ", ".join(_ref(c) for c in a.children), ""]  # fmt: skip
+    if a.passages:
+        out += ["What it must have said (passages shared by texts that rewrite or copy the same text):", ""]
+        out += [*_passages(a.passages), ""]
+    elif not a.chance:
+        out += ["*Nothing of its text can be reconstructed: its articles share no aligned passage.*", ""]
+    if a.chance:
+        out += ["What it may have said (the same facts, shared only at chance level):", ""]
+        out += [*_passages(a.chance), ""]
+    if a.n_hidden:
+        out += [f"*{a.n_hidden} more passages are in the JSON output (virtual\\_nodes).*", ""]
     return out
 
 
@@ -181,16 +218,23 @@ def render_model_markdown(model: ReportModel) -> str:
         out.append("")
     out += ["## Summary", ""]
     out.append(
-        f"- Documents: {s.n_documents} ({s.n_derived} derive from another text, {len(s.originals)} "
-        f"original{'' if len(s.originals) == 1 else 's'} with offspring, {s.n_standalone} stand alone)"
-        + (f"; {s.n_skipped} inputs skipped" if s.n_skipped else "")
+        f"- Documents: {s.n_documents} — {s.n_from_collection} derive from a document of this collection, "
+        f"{s.n_from_credited} from a credited source that is not in the collection"
+        + (
+            f", {s.n_from_inferred} from an inferred common source that is not in the collection"
+            if s.n_from_inferred
+            else ""
+        )
+        + f"; {len(s.originals)} original{'' if len(s.originals) == 1 else 's'} with offspring in the collection, "
+        f"{s.n_standalone} stand alone" + (f"; {s.n_skipped} inputs skipped" if s.n_skipped else "")
     )
+    out.append(f"- Pairs of documents that share passages (near-duplicate or rewrite): {len(s.shared)}")
     out.append("- Languages: " + (", ".join(f"{md_escape(c.label)} {c.count}" for c in s.languages) or "—"))
     out.append("- Clusters: " + ", ".join(f"{c.count} {c.label}" for c in s.clusters))
     if s.cited:
         out.append("- Credited sources: " + ", ".join(f"{md_escape(c.label)} (cited by {c.count})" for c in s.cited))
     originals = [_ref(r) for r in s.originals] + [_ref(r) for r in s.virtual_roots]
-    out.append("- Originals: " + (", ".join(originals) if originals else "none found"))
+    out.append("- Originals and absent sources: " + (", ".join(originals) if originals else "none found"))
     if s.n_undetermined:
         out.append(f"- Links with undetermined direction: {s.n_undetermined}")
     out += [
@@ -198,12 +242,17 @@ def render_model_markdown(model: ReportModel) -> str:
         "## How to read this report",
         "",
         "- **Parent**: the text an article most likely took its passages from. An **original** took from "
-        "no other text of the collection but others took from it.",
-        "- **Derived share**: the share of an article's text that lines up, passage by passage, with its parent.",
-        "- **Confidence**: how sure the direction of a link is, from 0 to 1.",
+        "no other text of the collection but others took from it. A parent can be a source that is not in the "
+        "collection: credited in the text, or inferred from passages two articles share without copying each other.",
+        "- **Derived share**: the share of an article's text that lines up, passage by passage, with its parent "
+        "(for a parent that is not in the collection: with the other articles that derive from it); n/a when "
+        "nothing can be compared.",
+        "- **Confidence**: how sure a link of the lineage is, from 0 to 1.",
         "- **Near-duplicate**: the same text, copied nearly verbatim. **Rewrite**: the same text reworded. "
-        "**Same story**: the same event, written independently.",
-        "- **[from: X]** marks a passage found in X; **[original]** marks text not found elsewhere.",
+        "**Same story**: the same event, written independently; its matching passages are chance-level and "
+        "never counted as derived.",
+        "- **[from: X]** marks a passage found in X; **[chance: X]** a passage X matches only at chance level; "
+        "**[original]** text not found elsewhere.",
         "",
         "## Lineage",
         "",
@@ -212,7 +261,20 @@ def render_model_markdown(model: ReportModel) -> str:
     if model.undetermined:
         out += ["", "Links whose direction could not be decided:", ""]
         out += [f"- {_ref(a)} — {_ref(b)} (confidence {c:.2f})" for a, b, c in model.undetermined]
-    out += ["", "Graphviz source of the lineage graph:", "", "```dot", model.rendered.dot.rstrip(), "```", ""]
+    if s.shared:
+        out += ["", "Texts that share passages (near-duplicate or rewrite pairs):", ""]
+        out += [
+            f"- {_ref(x.a)} ↔ {_ref(x.b)} — {x.relation}, {x.n_passages} aligned passage"
+            f"{'' if x.n_passages == 1 else 's'}, p = {x.p_value:.2g}; {md_escape(x.lineage)}"
+            for x in s.shared
+        ]
+    dot = model.rendered.dot.rstrip()
+    fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", dot)), default=0))
+    out += ["", "Graphviz source of the lineage graph:", "", f"{fence}dot", dot, fence, ""]
+    if model.absent:
+        out += ["## Absent sources, reconstructed", ""]
+        for a in model.absent:
+            out += _absent(a)
     out += [
         "## Documents",
         "",
@@ -223,8 +285,8 @@ def render_model_markdown(model: ReportModel) -> str:
         parent = _ref(r.parent) if r.parent is not None else "—"
         rel = ", ".join(f"{c.count} {c.label}" for c in r.relations) or "—"
         out.append(
-            f"| {_code(r.ref.id)} | {_cell(r.outlet)} | {_cell(r.language)} | {_cell(r.published)} | {parent} | "
-            f"{_derived_share(r) or 'n/a'} | {_cell(', '.join(r.cited))} | {rel} |"
+            f"| {_ref(r.ref)} | {_cell(r.outlet)} | {_cell(r.language)} | {_cell(r.published)} | {parent} | "
+            f"{r.derived_text} | {_cell(', '.join(r.cited))} | {rel} |"
         )
     out += ["", "## Clusters", ""]
     for kind, heading in (

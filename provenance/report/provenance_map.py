@@ -7,15 +7,25 @@ collection).  When several alignments cover the same characters, the most
 trusted one wins, in this order:
 
 1. ``parent`` -- alignments with the document's lineage parent (for a virtual
-   parent ``cited:NAME``, which has no text, the alignments with the other
-   documents that derive from the same ``cited:NAME``);
+   parent ``cited:NAME``, which has no text, the alignments of reuse pairs with
+   the other documents that derive from the same ``cited:NAME``);
 2. ``lineage`` -- alignments with the source of another incoming lineage edge;
 3. ``undetermined`` -- alignments along a lineage edge whose direction could not
    be decided (either end);
 4. ``shared`` -- alignments of any other near-duplicate/rewrite pair, unless the
-   other document derives from this one (then the text is this document's own).
+   other document derives from this one (then the text is this document's own);
+5. ``chance`` -- alignments of a pair the scoring stage rates as same story
+   (aligned text within what independent texts of one story share by chance),
+   unless a lineage edge joins the two documents: marked, never counted as
+   derived text.
 
-Ties inside one level go to the higher alignment score.
+Ties inside one level go to the higher alignment score.  The ``parent`` spans
+are the document's derived text: :func:`derived_share` is their share of it.
+
+Shares count the characters inside the text's passages (sentence-like units,
+:func:`provenance.normalize.segment.split_passages`), not the blank between
+them: the scoring stage counts a pair's coverage the same way, so a document's
+derived share from a document parent is exactly the coverage of that pair.
 """
 
 from __future__ import annotations
@@ -23,19 +33,21 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import accumulate
 
+from provenance.lineage.reconstruct import is_virtual, virtual_kind
+from provenance.normalize.segment import split_passages
 from provenance.records import AnalysisResult, LineageEdge, PairScore, Relation
-
-VIRTUAL_PREFIX = "cited:"  # a source some document credits, not in the collection
-ANCESTOR_PREFIX = "ancestor:"  # an inferred common ancestor of two documents ("ancestor:A+B")
+from provenance.scoring.align import MAX_PASSAGES
 
 VIA_PARENT = "parent"
 VIA_LINEAGE = "lineage"
 VIA_UNDETERMINED = "undetermined"
 VIA_SHARED = "shared"
+VIA_CHANCE = "chance"
 VIA_ORIGINAL = "original"
 
-_RANK = {VIA_PARENT: 0, VIA_LINEAGE: 1, VIA_UNDETERMINED: 2, VIA_SHARED: 3}
+_RANK = {VIA_PARENT: 0, VIA_LINEAGE: 1, VIA_UNDETERMINED: 2, VIA_SHARED: 3, VIA_CHANCE: 4}
 _REUSE = (Relation.NEAR_DUPLICATE, Relation.REWRITE)
 
 
@@ -47,7 +59,8 @@ class SourcedSpan:
     ``pair`` is the ``(a, b)`` key of the :class:`PairScore` whose alignment
     number ``alignment`` covers the span; ``edge`` the ``(source, target)`` of the
     lineage edge that justified the attribution, when there is one.  ``via`` is
-    one of ``parent``, ``lineage``, ``undetermined``, ``shared``, ``original``.
+    one of ``parent``, ``lineage``, ``undetermined``, ``shared``, ``chance``,
+    ``original``.  For ``chance`` spans ``source`` is the other document.
     """
 
     start: int
@@ -64,28 +77,12 @@ class SourcedSpan:
         return self.source is None
 
 
-def is_virtual(node_id: str) -> bool:
-    """True for virtual lineage nodes (``cited:NAME``, ``ancestor:A+B``): sources without text."""
-    return node_id.startswith((VIRTUAL_PREFIX, ANCESTOR_PREFIX))
-
-
-def virtual_name(node_id: str) -> str:
-    """A readable name for a virtual node (the id itself for a document)."""
-    if node_id.startswith(VIRTUAL_PREFIX):
-        return node_id[len(VIRTUAL_PREFIX) :]
-    if node_id.startswith(ANCESTOR_PREFIX):
-        members = node_id[len(ANCESTOR_PREFIX) :].replace("+", " and ", 1)
-        return f"common source of {members}"
-    return node_id
+_NOTES = {"cited": "credited, not in the collection", "ancestor": "inferred, not in the collection"}
 
 
 def virtual_note(node_id: str) -> str:
     """How a virtual node came about, for the reader ("" for a document)."""
-    if node_id.startswith(VIRTUAL_PREFIX):
-        return "credited, not in the collection"
-    if node_id.startswith(ANCESTOR_PREFIX):
-        return "inferred, not in the collection"
-    return ""
+    return _NOTES.get(virtual_kind(node_id), "")
 
 
 class PairIndex:
@@ -157,13 +154,16 @@ def _candidates(index: PairIndex, doc_id: str) -> list[_Candidate]:
     out: list[_Candidate] = []
     used_pairs: set[tuple[str, str]] = set()
 
-    def add(other: str, source: str, via: str, edge: LineageEdge | None) -> None:
+    def add(other: str, source: str, via: str, edge: LineageEdge | None, linked: bool = True) -> None:
+        """``linked``: a lineage edge joins ``doc_id`` and ``other`` themselves (any relation counts)."""
         pair = index.pair(doc_id, other)
         if pair is None or not pair.alignments:
             return
         key = (pair.a, pair.b)
         if key in used_pairs:
             return
+        if not linked and pair.relation not in _REUSE:
+            source, via, edge = other, VIA_CHANCE, None
         used_pairs.add(key)
         ekey = (edge.source, edge.target) if edge is not None else None
         for i, s, e, sc in _spans_in(pair, doc_id):
@@ -175,7 +175,7 @@ def _candidates(index: PairIndex, doc_id: str) -> list[_Candidate]:
             # The cited source has no text: use the text shared with its other offspring.
             for sib in index.outgoing.get(src, ()):
                 if sib.target != doc_id:
-                    add(sib.target, src, via, edge)
+                    add(sib.target, src, via, edge, linked=False)
         else:
             add(src, src, via, edge)
 
@@ -188,7 +188,7 @@ def _candidates(index: PairIndex, doc_id: str) -> list[_Candidate]:
         elif is_virtual(parent):
             for sib in index.outgoing.get(parent, ()):
                 if sib.target != doc_id:
-                    add(sib.target, parent, VIA_PARENT, None)
+                    add(sib.target, parent, VIA_PARENT, None, linked=False)
         else:
             add(parent, parent, VIA_PARENT, None)
     for e in incoming:
@@ -199,12 +199,10 @@ def _candidates(index: PairIndex, doc_id: str) -> list[_Candidate]:
         if e.direction == "undetermined":
             add_edge(e, VIA_UNDETERMINED)
     for p in index.pairs_of.get(doc_id, []):
-        if p.relation not in _REUSE:
-            continue
         other = p.b if p.a == doc_id else p.a
-        if index.descends_from(other, doc_id):
+        if p.relation in _REUSE and index.descends_from(other, doc_id):
             continue  # the other copied from this one: the text is this document's own
-        add(other, other, VIA_SHARED, None)
+        add(other, other, VIA_SHARED, None, linked=False)
     return out
 
 
@@ -260,3 +258,33 @@ def passage_sources(result: AnalysisResult, doc_id: str, index: PairIndex | None
 
 def _same(x: SourcedSpan, y: SourcedSpan) -> bool:
     return (x.source, x.pair, x.alignment, x.edge, x.via) == (y.source, y.pair, y.alignment, y.edge, y.via)
+
+
+class PassageChars:
+    """Counts the characters of a text that lie inside its passages (the unit of every share)."""
+
+    def __init__(self, text: str) -> None:
+        inside = bytearray(len(text))
+        for p in split_passages(text)[:MAX_PASSAGES]:
+            inside[p.start : p.end] = b"\x01" * (p.end - p.start)
+        if not any(inside):  # no passage at all: every character counts
+            inside = bytearray(b"\x01" * len(text))
+        self.prefix = list(accumulate(inside, initial=0))
+
+    @property
+    def total(self) -> int:
+        return self.prefix[-1]
+
+    def count(self, start: int, end: int) -> int:
+        n = len(self.prefix) - 1
+        start, end = max(0, min(start, n)), max(0, min(end, n))
+        return self.prefix[end] - self.prefix[start] if end > start else 0
+
+    def share(self, spans: Iterable[SourcedSpan]) -> float:
+        """Share of the counted characters that ``spans`` cover (spans must not overlap)."""
+        return sum(self.count(s.start, s.end) for s in spans) / self.total if self.total else 0.0
+
+
+def derived_share(spans: Iterable[SourcedSpan], chars: PassageChars) -> float:
+    """Share of a text in its ``parent`` spans: what it took from its parent (see the module docstring)."""
+    return chars.share(s for s in spans if s.via == VIA_PARENT)
