@@ -21,7 +21,22 @@ its own subprocess, so its peak RSS (``ru_maxrss``) is its own:
   byte strings, then ``MinHashLSH`` insert + query (up to ``--baseline-max`` docs);
 * ``rensa``: per-document ``RMinHash(num_perm, seed).update(shingle strings)``;
 * ``tfidf``: scikit-learn TF-IDF (unigrams), blockwise cosine >= threshold
-  (quadratic: up to ``--tfidf-max`` documents).
+  (quadratic: up to ``--tfidf-max`` documents);
+* ``cli``: the command a user runs, ``python -m provenance cluster FILE.jsonl
+  --level near-duplicate --format json -q`` (the corpus written once as JSONL,
+  ``{"id": "d0000042", "text": ...}`` per line; output to a file), timed from
+  process start to exit: wall time, CPU time of the process and its worker
+  processes, the largest process's peak RSS (``ru_maxrss``) and the peak of the
+  summed PSS of the whole process tree (``/proc``, sampled every 50 ms);
+  its pairs are read back from the JSON and scored like ours;
+* ``datasketch_loop``: datasketch used straightforwardly on the same documents,
+  in one loop: per document ``MinHash.update_batch`` on its word-5-gram byte
+  strings and ``MinHashLSH.insert``, then a ``query`` per document (up to
+  ``--cli-baseline-max`` docs), so ``cli_vs_datasketch`` compares the CLI's
+  whole run with datasketch's loop alone (no reading, no output) measured in
+  the same run;
+* ``cli_rewrite``: the default level, ``cluster FILE.jsonl --format json -q``
+  (the whole pipeline), up to ``--rewrite-max`` docs: measured, for reference.
 
 Quality is pair recall against the exact ground truth: all pairs with exact
 word-5-shingle Jaccard >= threshold.  Only documents of one family (an original
@@ -102,6 +117,81 @@ def _recall(found_codes: np.ndarray, truth_codes: np.ndarray) -> float:
     if len(truth_codes) == 0:
         return 1.0
     return float(np.isin(truth_codes, found_codes).mean())
+
+
+def _jsonl_path(corpus: Path) -> Path:
+    """The corpus as JSONL (``{"id": "d0000042", "text": ...}`` per line), written once beside it."""
+    path = corpus.with_suffix(".jsonl")
+    if not path.exists():
+        from benchmarks.synthetic_corpus import CorpusFile
+
+        tmp = path.with_suffix(".jsonl.tmp")
+        with tmp.open("w", encoding="utf-8") as fh:
+            for i, text in enumerate(CorpusFile(corpus)):
+                fh.write(json.dumps({"id": f"d{i:07d}", "text": text}, ensure_ascii=False))
+                fh.write("\n")
+        tmp.replace(path)
+    return path
+
+
+def _tree_pss_kb(root: int) -> int:
+    """Summed PSS (RSS where PSS is unavailable) of ``root`` and its descendants, in kB."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(ppid, []).append(int(entry))
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo.extend(children.get(pid, []))
+        for name, key in ((f"/proc/{pid}/smaps_rollup", "Pss:"), (f"/proc/{pid}/status", "VmRSS:")):
+            try:
+                lines = Path(name).read_text().splitlines()
+            except OSError:
+                continue
+            found = [int(line.split()[1]) for line in lines if line.startswith(key)]
+            if found:
+                total += found[0]
+                break
+    return total
+
+
+def _measure_command(cmd: list[str], stdout: Path) -> dict[str, Any]:
+    """Run ``cmd`` (this process's only child): wall and CPU time, peak RSS and peak tree PSS."""
+    import threading
+
+    peak = [0]
+    done = threading.Event()
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    with stdout.open("wb") as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.PIPE)
+
+        def sample() -> None:
+            while not done.wait(0.05):
+                peak[0] = max(peak[0], _tree_pss_kb(proc.pid))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        _, err = proc.communicate()
+        wall = time.perf_counter() - t0
+        done.set()
+        sampler.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {err.decode(errors='replace')[-2000:]}")
+    return {
+        "wall_s": wall,
+        "cpu_s": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+        "peak_rss_mb": after.ru_maxrss / 1024.0,
+        "tree_peak_pss_mb": peak[0] / 1024.0,
+    }
 
 
 # --------------------------------------------------------------------------- workers (subprocesses)
@@ -332,6 +422,74 @@ def _worker_tfidf(corpus: Path, n: int, threshold: float) -> dict[str, Any]:
     }
 
 
+def cli_command(jsonl: Path, level: str, threshold: float, num_perm: int) -> list[str]:
+    """``python -m provenance cluster FILE.jsonl [--level near-duplicate] --format json -q`` (+ non-defaults)."""
+    cmd = [sys.executable, "-m", "provenance", "cluster", str(jsonl)]
+    if level != "rewrite":
+        cmd += ["--level", level]
+    cmd += ["--format", "json", "-q"]
+    if threshold != 0.5:
+        cmd += ["--threshold", str(threshold)]
+    if num_perm != 128:
+        cmd += ["--num-perm", str(num_perm)]
+    return cmd
+
+
+def _worker_cli(corpus: Path, n: int, threshold: float, num_perm: int, level: str) -> dict[str, Any]:
+    import re
+
+    jsonl = _jsonl_path(corpus)
+    cmd = cli_command(jsonl, level, threshold, num_perm)
+    output = corpus.with_name(f"{corpus.stem}_{level}_out.json")
+    out = _measure_command(cmd, output)
+    text = output.read_bytes()
+    output.unlink()
+    found = re.findall(rb'"a": "d(\d+)",\s*"b": "d(\d+)",\s*"relation": "near-duplicate"', text)
+    codes = _pair_codes(np.array([(int(a), int(b)) for a, b in found], dtype=np.int64), n)
+    truth, _ = _load_truth(corpus, threshold, n)
+    shown = [Path(sys.executable).name, *cmd[1:4], Path(cmd[4]).name, *cmd[5:]]
+    return {
+        "docs": n,
+        "command": " ".join(shown),
+        **out,
+        "docs_per_s": n / out["wall_s"],
+        "output_bytes": len(text),
+        "near_duplicate_pairs": len(codes),
+        "pair_recall": _recall(codes, truth),
+    }
+
+
+def _worker_datasketch_loop(corpus: Path, n: int, threshold: float, num_perm: int) -> dict[str, Any]:
+    from datasketch import MinHash, MinHashLSH
+
+    from benchmarks.synthetic_corpus import CorpusFile
+
+    texts = CorpusFile(corpus, limit=n)
+    t0, c0 = time.perf_counter(), time.process_time()
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    hashes = []
+    for i, text in enumerate(texts):
+        m = MinHash(num_perm=num_perm, seed=1)
+        m.update_batch([s.encode("utf-8") for s in _shingle_strings(text)])
+        lsh.insert(i, m)
+        hashes.append(m)
+    found: list[tuple[int, int]] = []
+    for i, m in enumerate(hashes):
+        found.extend((i, j) for j in lsh.query(m) if j > i)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    codes = _pair_codes(np.array(found, dtype=np.int64), n)
+    truth, _ = _load_truth(corpus, threshold, n)
+    return {
+        "docs": n,
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "docs_per_s": n / wall,
+        "peak_rss_mb": _peak_rss_mb(),
+        "candidates": len(codes),
+        "candidate_recall": _recall(codes, truth),
+    }
+
+
 def _run_worker(args: argparse.Namespace) -> int:
     corpus = Path(args.corpus)
     if args.worker == "truth":
@@ -344,6 +502,12 @@ def _run_worker(args: argparse.Namespace) -> int:
         out = _worker_rensa(corpus, args.n, args.num_perm)
     elif args.worker == "tfidf":
         out = _worker_tfidf(corpus, args.n, args.threshold)
+    elif args.worker == "cli":
+        out = _worker_cli(corpus, args.n, args.threshold, args.num_perm, "near-duplicate")
+    elif args.worker == "cli_rewrite":
+        out = _worker_cli(corpus, args.n, args.threshold, args.num_perm, "rewrite")
+    elif args.worker == "datasketch_loop":
+        out = _worker_datasketch_loop(corpus, args.n, args.threshold, args.num_perm)
     else:
         raise SystemExit(f"unknown worker {args.worker}")
     print(json.dumps(out))
@@ -363,6 +527,28 @@ def _spawn(worker: str, corpus: Path, n: int, args: argparse.Namespace, profile:
         print(proc.stderr, file=sys.stderr)
         raise RuntimeError(f"worker {worker} (n={n}) failed")
     return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+
+def _cli_rows(corpus: Path, n: int, args: argparse.Namespace) -> dict[str, Any]:
+    """The CLI at both levels and the datasketch loop on the same corpus, back to back (best of repeats)."""
+    t0 = time.perf_counter()
+    _jsonl_path(corpus)
+    print(f"[N={n:,}] JSONL ready ({time.perf_counter() - t0:.0f}s)", file=sys.stderr)
+    repeat = max(1, args.repeat) if n <= 10_000 and not args.quick else 1
+    runs: dict[str, list[dict[str, Any]]] = {}
+    for _ in range(repeat):
+        if n <= args.cli_baseline_max:
+            runs.setdefault("datasketch_loop", []).append(_spawn("datasketch_loop", corpus, n, args))
+        runs.setdefault("cli", []).append(_spawn("cli", corpus, n, args))
+    if n <= args.rewrite_max and not args.quick:  # minutes per 10k documents: not in the smoke run
+        runs["cli_rewrite"] = [_spawn("cli_rewrite", corpus, n, args)]
+    out = {}
+    for name, measured in runs.items():
+        best = dict(min(measured, key=lambda r: float(r["wall_s"])))
+        best["runs_wall_s"] = [r["wall_s"] for r in measured]
+        out[name] = best
+        print(f"[N={n:,}] {name}: {best['wall_s']:.1f}s", file=sys.stderr)
+    return out
 
 
 # --------------------------------------------------------------------------- report
@@ -399,6 +585,28 @@ def _table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def _cli_table(rows: list[dict[str, Any]]) -> str:
+    head = (
+        f"{'N':>9} {'CLI s':>8} {'CLI docs/s':>10} {'CPU s':>7} {'RSS MB':>7} {'tree PSS':>8} {'recall':>7} "
+        f"{'ds loop s':>9} {'ds docs/s':>9} {'x ds':>6} {'x ds CPU':>8} {'rewrite s':>9} {'rw docs/s':>9}"
+    )
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        c = r["cli"]
+        ds = r.get("datasketch_loop")
+        rw = r.get("cli_rewrite")
+        ratios = r.get("ratios", {})
+        lines.append(
+            f"{c['docs']:>9,} {c['wall_s']:>8.1f} {c['docs_per_s']:>10,.0f} {c['cpu_s']:>7.1f} "
+            f"{c['peak_rss_mb']:>7,.0f} {c['tree_peak_pss_mb']:>8,.0f} {c['pair_recall']:>7.4f} "
+            f"{(format(ds['wall_s'], '.1f') if ds else '-'):>9} {_fmt_rate(ds['docs_per_s'] if ds else None):>9} "
+            f"{(format(ratios['cli_vs_datasketch'], '.1f') if ds else '-'):>6} "
+            f"{(format(ratios['cli_vs_datasketch_cpu'], '.1f') if ds else '-'):>8} "
+            f"{(format(rw['wall_s'], '.1f') if rw else '-'):>9} {_fmt_rate(rw['docs_per_s'] if rw else None):>9}"
+        )
+    return "\n".join(lines)
+
+
 def _plot(rows: list[dict[str, Any]], path: Path) -> None:
     import matplotlib
 
@@ -414,10 +622,20 @@ def _plot(rows: list[dict[str, Any]], path: Path) -> None:
         pts = [(r[name]["docs"], r[name]["total_s"]) for r in rows if name in r]
         if pts:
             ax_t.plot(*zip(*pts, strict=True), style, label=f"{name}")
+    for name, style, label in [
+        ("cli", "o-", "CLI cluster --level near-duplicate (whole run)"),
+        ("datasketch_loop", "x:", "datasketch MinHash+LSH loop"),
+        ("cli_rewrite", "s:", "CLI cluster (rewrite level)"),
+    ]:
+        pts = [(r[name]["docs"], r[name]["wall_s"]) for r in rows if name in r]
+        if pts:
+            ax_t.plot(*zip(*pts, strict=True), style, label=label, lw=2 if name == "cli" else 1)
     ax_t.set(xscale="log", yscale="log", xlabel="documents", ylabel="wall time (s)", title="Time vs N")
     ax_t.legend(fontsize=7)
     ax_t.grid(True, which="both", alpha=0.3)
     ax_m.plot(ns, [r["ours"]["peak_rss_mb"] for r in rows], "o-", label="ours: peak RSS")
+    ax_m.plot(ns, [r["cli"]["tree_peak_pss_mb"] for r in rows], "o-", lw=2, label="CLI: peak PSS, all processes")
+    ax_m.plot(ns, [r["cli"]["peak_rss_mb"] for r in rows], "o--", label="CLI: peak RSS, largest process")
     for name, style in [("datasketch", "x-"), ("tfidf", "d-")]:
         pts = [(r[name]["docs"], r[name]["peak_rss_mb"]) for r in rows if name in r]
         if pts:
@@ -444,6 +662,11 @@ def main(argv: list[str]) -> int:
     p.add_argument("--tfidf-max", type=int, default=10_000, help="largest N for the quadratic TF-IDF baseline")
     p.add_argument("--kernel-max", type=int, default=100_000, help="docs for the rensa flat-kernel comparison")
     p.add_argument("--memory-budget", type=int, default=1 << 30, help="bytes of hash sets kept from the first pass")
+    p.add_argument(
+        "--cli-baseline-max", type=int, default=100_000, help="largest N for the datasketch loop beside the CLI"
+    )
+    p.add_argument("--rewrite-max", type=int, default=10_000, help="largest N for the default (rewrite) level CLI")
+    p.add_argument("--repeat", type=int, default=3, help="CLI and datasketch loop runs up to 10k docs (best kept)")
     p.add_argument("--workdir", default="/tmp/provenance-bench", help="where the synthetic corpora are cached")
     p.add_argument("--out", default=str(RESULTS))
     p.add_argument("--profile", action="store_true", help="cProfile our engine at N=10,000 (or the smallest size)")
@@ -477,7 +700,11 @@ def main(argv: list[str]) -> int:
                 print("rensa baseline unavailable", file=sys.stderr)
         if n <= args.tfidf_max:
             row["tfidf"] = _spawn("tfidf", corpus, n, args)
+        row.update(_cli_rows(corpus, n, args))
         ratios: dict[str, float] = {}
+        if "datasketch_loop" in row:
+            ratios["cli_vs_datasketch"] = row["datasketch_loop"]["wall_s"] / row["cli"]["wall_s"]
+            ratios["cli_vs_datasketch_cpu"] = row["datasketch_loop"]["cpu_s"] / row["cli"]["cpu_s"]
         ours_sign = row["ours"]["stages_s"]["signatures"]
         if "datasketch" in row:
             ratios["signature_vs_datasketch"] = row["datasketch"]["stages_s"]["signatures"] / ours_sign
@@ -514,6 +741,9 @@ def main(argv: list[str]) -> int:
             "signature_vs_rensa": "within 2x",
             "end_to_end_docs_per_s": ">= 5000",
             "one_million_docs": "< 240 s, peak RSS < 4 GB",
+            "cli_vs_datasketch": ">= 20x (CLI near-duplicate level, whole run, vs datasketch's loop)",
+            "cli_docs_per_s_100k": ">= 5000",
+            "cli_one_million_docs": "< 300 s, < 4 GB",
         },
         "sizes": rows,
     }
@@ -522,5 +752,8 @@ def main(argv: list[str]) -> int:
     json_path.write_text(json.dumps(result, indent=2))
     _plot(rows, png_path)
     print(_table(rows))
+    print()
+    print(f"CLI: {rows[0]['cli']['command']}")
+    print(_cli_table(rows))
     print(f"\nwrote {json_path} and {png_path}")
     return 0

@@ -170,7 +170,32 @@ def _progress_enabled(args: argparse.Namespace) -> bool:
     return not getattr(args, "quiet", False) and sys.stderr.isatty()
 
 
+def _cluster_near_duplicates(args: argparse.Namespace) -> int:
+    """``cluster --level near-duplicate``: the near-duplicate engine alone, streamed (provenance.fastpath)."""
+    from provenance.fastpath import FastConfig, cluster_near_duplicates, write_json
+    from provenance.present import cluster_table, pairs_csv
+
+    config = FastConfig(args.shingle, args.threshold, args.num_perm, progress=_progress_enabled(args))
+    result = cluster_near_duplicates(args.path, metadata=args.metadata, config=config)
+    for s in result.skipped:
+        print(f"warning: skipped {s.origin}: {s.reason}", file=sys.stderr)
+    if args.format != "json":
+        _print_output({"table": cluster_table, "csv": pairs_csv}[args.format](result).rstrip("\n"))
+        return 0
+    try:
+        write_json(result, sys.stdout)  # as_json's text, written piece by piece (a million documents)
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        _discard_stdout()
+        raise ProvenanceError(f"cannot write to standard output ({exc.strerror or exc})") from None
+    _print_output("")
+    return 0
+
+
 def _run(args: argparse.Namespace) -> int:
+    if args.command == "cluster" and args.level == "near-duplicate":
+        return _cluster_near_duplicates(args)
     from provenance.load import load_corpus, load_document_file
     from provenance.pipeline import PipelineConfig, analyze
     from provenance.present import as_json, cluster_table, lineage_dot, lineage_tree, pairs_csv, side_by_side

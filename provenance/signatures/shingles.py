@@ -24,6 +24,10 @@ Hashing
 The hot path never touches a token as a Python object: a chunk of folded texts
 is encoded once to UTF-8 and, with numpy,
 
+* lower-casing is done on the bytes too (``bytes.lower`` for ASCII, a
+  per-code-point map for the other characters; a text with a character that
+  ``str.lower`` changes in length or by context, such as "İ" or "Σ", is
+  lower-cased by ``str.lower``), with the same result as ``str.lower``;
 * token boundaries come from a byte class table (word bytes are ``[0-9a-z_]``
   and every byte >= 0x80, which is exactly the token definition above, since
   UTF-8 encodes non-ASCII characters with bytes >= 0x80 only);
@@ -135,17 +139,31 @@ def _fold_fast(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower()
 
 
-def _word_bytes(data: np.ndarray) -> np.ndarray:
-    """Which bytes of UTF-8 ``data`` belong to tokens: ASCII ``[0-9a-z_]`` and non-separator characters.
+_WORD_TRANSLATION = bytes(_WORD_BYTE.view(np.uint8))  # bytes.translate table: 1 for a token byte, else 0
+_LOWER: dict[int, int] = {}  # code point -> its lower-case code point, or -1 (see _lower_code_point)
+_CAPITAL_SIGMA = 0x3A3  # str.lower makes it "ς" or "σ" depending on the letters around it
 
-    The code point of every multi-byte character is decoded with numpy and
-    looked up in the same separator table as :func:`fold_text` uses, so both
-    paths tokenise identically.
-    """
-    word = _WORD_BYTE[data]
+
+def _lower_code_point(cp: int) -> int:
+    """What ``str.lower`` makes of the character ``cp`` on its own, if that is one character of the same
+    UTF-8 length (written in place of its bytes); -1 if it must be lower-cased as part of its text."""
+    low = _LOWER.get(cp)
+    if low is None:
+        char = chr(cp)
+        lowered = char.lower()
+        if lowered == char:
+            low = cp
+        elif len(lowered) == 1 and len(lowered.encode("utf-8")) == len(char.encode("utf-8")) and cp != _CAPITAL_SIGMA:
+            low = ord(lowered)
+        else:
+            low = -1
+        _LOWER[cp] = low
+    return low
+
+
+def _code_points(data: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Position, UTF-8 width and code point of every multi-byte character of UTF-8 ``data``."""
     leads = np.flatnonzero(data >= 0xC0)
-    if len(leads) == 0:
-        return word
     last = len(data) - 1
     b0 = data[leads].astype(np.int32)
     b1 = data[np.minimum(leads + 1, last)].astype(np.int32) & 0x3F
@@ -157,13 +175,64 @@ def _word_bytes(data: np.ndarray) -> np.ndarray:
         ((b0 & 0x1F) << 6) | b1,
         np.where(width == 3, ((b0 & 0x0F) << 12) | (b1 << 6) | b2, ((b0 & 0x07) << 18) | (b1 << 12) | (b2 << 6) | b3),
     )
+    return leads, width, cp
+
+
+def _write_code_points(data: np.ndarray, leads: np.ndarray, width: np.ndarray, cp: np.ndarray) -> None:
+    """Overwrite the characters at ``leads`` with the code points ``cp`` (same UTF-8 ``width``)."""
+    for w, mark in ((2, 0xC0), (3, 0xE0), (4, 0xF0)):
+        at = width == w
+        pos, c = leads[at], cp[at]
+        data[pos] = mark | (c >> (6 * (w - 1)))
+        for k in range(1, w):
+            data[pos + k] = 0x80 | ((c >> (6 * (w - 1 - k))) & 0x3F)
+
+
+def _separators(cp: np.ndarray) -> np.ndarray:
+    """Which code points are token separators: :func:`fold_text`'s table and astral ranges."""
     sep = _SEPARATOR_TABLE[np.minimum(cp, 0xFFFF)] & (cp < 0x10000)
     for lo, hi in _ASTRAL_SEPARATORS:
         sep |= (cp >= lo) & (cp <= hi)
+    return sep
+
+
+def _folded_bytes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The folded texts' UTF-8 bytes joined by spaces, which bytes belong to tokens, and where each text ends.
+
+    Equal to encoding ``unicodedata.normalize("NFKC", t).lower()`` (and then
+    blanking :func:`fold_text`'s separators), but lower-cased on the bytes: ASCII
+    by ``bytes.lower``, other characters by code point (:func:`_lower_code_point`);
+    a text with a character that ``str.lower`` maps otherwise (e.g. "İ", "Σ") is
+    lower-cased by ``str.lower``.
+    """
+    normalized = [unicodedata.normalize("NFKC", t) for t in texts]
+    encoded = [t.encode("utf-8", "surrogatepass") for t in normalized]
+    exact = np.zeros(len(texts), dtype=bool)  # texts lower-cased by str.lower
+    while True:
+        joined = b" ".join(encoded).lower()
+        doc_ends = np.cumsum([len(e) + 1 for e in encoded], dtype=np.int64) - 1
+        word = np.frombuffer(bytearray(joined.translate(_WORD_TRANSLATION)), dtype=bool)
+        if joined.isascii():
+            return np.frombuffer(joined, dtype=np.uint8), word, doc_ends
+        data = np.frombuffer(bytearray(joined), dtype=np.uint8)
+        leads, width, cp = _code_points(data)
+        uniq, inverse = np.unique(cp, return_inverse=True)
+        low = np.array([_lower_code_point(c) for c in uniq.tolist()], dtype=np.int64)[inverse]
+        doc = np.searchsorted(doc_ends, leads)
+        hard = (low < 0) & ~exact[doc]
+        if not hard.any():
+            break
+        for d in np.unique(doc[hard]).tolist():
+            encoded[d] = normalized[d].lower().encode("utf-8", "surrogatepass")
+            exact[d] = True
+    change = (low != cp) & ~exact[doc]
+    if change.any():
+        cp = np.where(change, low, cp)
+        _write_code_points(data, leads[change], width[change], cp[change])
+    sep = _separators(cp)
     for k in range(4):
-        pos = leads[sep & (width > k)] + k
-        word[pos] = False
-    return word
+        word[leads[sep & (width > k)] + k] = False
+    return data, word, doc_ends
 
 
 def fold_text(text: str) -> str:
@@ -259,11 +328,10 @@ def _token_hashes(data: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.
         return np.empty(0, dtype=np.uint64)
     forward, inverse = _POWERS.get(len(data))
     with np.errstate(over="ignore"):
-        terms = data.astype(np.uint64)
-        terms *= forward
         prefix = np.empty(len(data) + 1, dtype=np.uint64)
         prefix[0] = 0
-        np.cumsum(terms, out=prefix[1:])
+        np.multiply(data, forward, out=prefix[1:])
+        np.cumsum(prefix, out=prefix)
         h = prefix[ends] - prefix[starts]
         h *= inverse[starts]
         h ^= (ends - starts).astype(np.uint64) * _TOKEN_KEY
@@ -313,13 +381,9 @@ def _ngrams(values: np.ndarray, counts: np.ndarray, n: int) -> tuple[np.ndarray,
 
 def _word_elements(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """Token hashes of each text (flat) and the number of tokens of each."""
-    encoded = [_fold_fast(t).encode("utf-8", "surrogatepass") for t in texts]
-    data = np.frombuffer(b" ".join(encoded), dtype=np.uint8)
-    word = _word_bytes(data).view(np.int8)
-    edges = np.diff(word, prepend=np.int8(0), append=np.int8(0))
-    starts = np.flatnonzero(edges == 1)
-    ends = np.flatnonzero(edges == -1)
-    doc_ends = np.cumsum([len(e) + 1 for e in encoded], dtype=np.int64) - 1
+    data, word, doc_ends = _folded_bytes(texts)
+    bounds = np.flatnonzero(np.diff(word.view(np.int8), prepend=np.int8(0), append=np.int8(0)))
+    starts, ends = bounds[0::2], bounds[1::2]
     counts = np.diff(np.searchsorted(starts, doc_ends), prepend=0)
     return _token_hashes(data, starts, ends), counts
 

@@ -1,0 +1,622 @@
+"""The fast path of ``provenance cluster PATH --level near-duplicate``: the engine alone, streamed.
+
+:func:`cluster_near_duplicates` reads a collection, runs the near-duplicate
+engine of :mod:`provenance.neardup` (shingles -> MinHash -> LSH -> exact
+verification) and returns the :class:`~provenance.records.AnalysisResult` that
+``cluster`` prints, without the rest of :func:`provenance.pipeline.analyze`:
+no language detection, no passage profiles, no TF-IDF.
+
+Same pairs as the pipeline
+    The pairs are those :func:`~provenance.pipeline.analyze` labels
+    ``near-duplicate`` at ``level="near-duplicate"`` on the same input: LSH at
+    ``min(threshold, 0.5)`` (the pipeline's search threshold), exact
+    verification, then the pipeline's near-duplicate rule: exact Jaccard
+    ``>= threshold``, or one document contained in the other
+    (:data:`CONTAINMENT` of the shingles of a document of at least
+    :data:`MIN_SHINGLES_FOR_CONTAINMENT` shingles).  Clusters are built from
+    them by :func:`provenance.clusters.build_clusters`.
+
+What differs from the pipeline's result (the JSON contract is unchanged)
+    * ``tfidf_cosine`` is 0.0 in every pair: no TF-IDF is computed.  (Pairs have
+      no alignments, coverage 0 and p-value 1, as in the pipeline at this level.)
+    * With ``--threshold`` above 0.5 the pipeline also reports, as
+      ``same-story``, verified pairs between 0.5 and the threshold that are not
+      contained; that label needs the TF-IDF cosine, so they are not reported here.
+    * ``language`` is the declared language (lower-cased, region dropped, as the
+      pipeline does), else null: it is never detected.
+    * ``AnalysisResult.texts`` is empty: no output of ``cluster`` shows texts.
+
+Input
+    A ``.jsonl`` file is streamed in blocks of lines, by :data:`jobs` worker
+    processes that parse, shingle and sign each block, so memory holds the
+    signatures (``4 * num_perm`` bytes per document), the ids and the hash
+    sets while they fit in ``memory_budget`` bytes (about the size of the UTF-8
+    text); beyond that the candidate documents are re-read in a second pass.
+    Records are read as :mod:`provenance.load` reads them (same fields, ids,
+    metadata merge).  Whatever the streaming reader does not accept as
+    plainly valid (a malformed line, undecodable bytes, a UTF-16 file, a
+    duplicate id, an empty file...) is handed to :func:`provenance.load.load_corpus`,
+    which raises its usual error naming ``path:line`` (or, if it accepts the
+    file after all, its documents are used), so errors and the skip policy are
+    the loader's.  Directories, ``.csv`` and ``.tsv`` files are read with
+    :func:`~provenance.load.load_corpus` (which holds the texts in memory) and
+    only their texts go through the engine.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import sys
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import dataclass, fields, replace
+from json.encoder import encode_basestring
+from pathlib import Path
+from typing import Any, TextIO
+
+import numpy as np
+
+from provenance.clusters import build_clusters
+from provenance.errors import InputError
+from provenance.load import load_corpus
+from provenance.load.decode import looks_binary, normalize_newlines
+from provenance.load.fields import (
+    OPTIONAL_FIELDS,
+    DocumentFields,
+    RawRecord,
+    document_fields,
+    record_text,
+    string_field,
+)
+from provenance.load.metadata import merge_metadata, read_metadata
+from provenance.neardup import NearDupPair, _ChunkedSets, _lsh_candidates, verify_pairs
+from provenance.records import AnalysisResult, Document, DocumentInfo, PairScore, Relation, SkippedInput
+from provenance.serialize import result_to_dict
+from provenance.signatures.minhash import MinHasher
+from provenance.signatures.shingles import ShingleSpec, shingle_hashes_flat
+
+__all__ = [
+    "CONTAINMENT",
+    "MIN_SHINGLES_FOR_CONTAINMENT",
+    "NEAR_DUPLICATE_THRESHOLD",
+    "FastConfig",
+    "cluster_near_duplicates",
+    "write_json",
+]
+
+# The pipeline's near-duplicate rule (provenance.scoring.relation.RelationParams defaults; a test
+# checks they agree).  Not imported from there: that module loads scipy.stats and wordfreq (~2 s).
+NEAR_DUPLICATE_THRESHOLD = 0.5  # the pipeline searches at min(threshold, this)
+CONTAINMENT = 0.8
+MIN_SHINGLES_FOR_CONTAINMENT = 20
+
+_BLOCK_BYTES = 1 << 21  # bytes of JSONL (or characters of text) per worker task: ~500 news articles
+_BOM_UTF8 = b"\xef\xbb\xbf"
+_OTHER_BOMS = (b"\xff\xfe", b"\xfe\xff")  # UTF-16/32 (the UTF-32-LE mark starts with the UTF-16-LE one)
+_HEAD_BYTES = 8192  # what decode.looks_binary inspects
+
+
+@dataclass(frozen=True)
+class FastConfig:
+    """Parameters of :func:`cluster_near_duplicates` (the first four as in ``PipelineConfig``).
+
+    ``jobs``: worker processes (None: one per available CPU; 1: everything in
+    this process).  ``memory_budget``: bytes of hash sets kept from the first
+    pass before switching to a second pass over the candidates.
+    """
+
+    shingle: str = "word:5"
+    threshold: float = 0.5
+    num_perm: int = 128
+    seed: int = 1
+    jobs: int | None = None
+    memory_budget: int = 1 << 30
+    progress: bool = False
+
+
+# --------------------------------------------------------------------------- worker side
+
+
+@dataclass
+class _Signed:
+    """What a worker returns for one block: per document its id and fields, set size, signature, hashes."""
+
+    ids: list[str]
+    fields: list[DocumentFields | None]  # None: the record gives no optional field
+    sizes: np.ndarray
+    signatures: np.ndarray
+    hashes: np.ndarray | None  # flat sorted unique hashes (None if not asked for)
+    offsets: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Failed:
+    """The streaming reader met something it leaves to the loader (the loader words the error)."""
+
+    where: str
+    reason: str
+
+
+_ENGINE: tuple[ShingleSpec, MinHasher] | None = None
+
+
+def _init_worker(spec: str, num_perm: int, seed: int) -> None:
+    global _ENGINE
+    _ENGINE = (ShingleSpec.parse(spec), MinHasher(num_perm, seed))
+
+
+def _engine() -> tuple[ShingleSpec, MinHasher]:
+    assert _ENGINE is not None, "_init_worker was not called"
+    return _ENGINE
+
+
+def _lines(block: bytes, first_line: int) -> Iterator[tuple[int, bytes]]:
+    """The non-blank lines of a block of a JSONL file with their 1-based line numbers.
+
+    Newlines as :func:`provenance.load.decode.normalize_newlines` makes them;
+    a line is blank as for :func:`provenance.load.readers.parse_jsonl`
+    (``str.strip``: Unicode white space too).
+    """
+    if b"\r" in block:
+        block = block.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    for number, raw in enumerate(block.split(b"\n"), start=first_line):
+        if raw[:1] == b"{" or (raw.strip() and raw.decode("utf-8", "replace").strip()):
+            yield number, raw
+
+
+def _record(raw: bytes, where: str, number: int) -> RawRecord | _Failed:
+    try:
+        value = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return _Failed(where, "not a valid JSON line")
+    if not isinstance(value, dict):
+        return _Failed(where, "not a JSON object")
+    return RawRecord(where, number, value)
+
+
+def _text(record: RawRecord, raw: bytes) -> str:
+    """:func:`provenance.load.fields.record_text`, without its encoding check where it cannot fail.
+
+    The line was decoded strictly from UTF-8, so its text can hold a lone
+    surrogate (which the check rejects) only through a ``\\u`` escape.
+    """
+    text = record.values.get("text")
+    if type(text) is str and b"\\u" not in raw and text.strip():
+        return normalize_newlines(text)
+    return record_text(record)
+
+
+def _sign(texts: Sequence[str], keep: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
+    spec, hasher = _engine()
+    flat, offsets = shingle_hashes_flat(texts, spec)
+    return np.diff(offsets), hasher.signatures_flat(flat, offsets), (flat if keep else None), offsets
+
+
+def _sign_jsonl(block: bytes, first_line: int, origin: str, stem: str, keep: bool) -> _Signed | _Failed:
+    """Parse, check, shingle and sign the records of one block of a JSONL file."""
+    ids: list[str] = []
+    fields: list[DocumentFields | None] = []
+    texts: list[str] = []
+    for number, raw in _lines(block, first_line):
+        where = f"{origin}:{number}"
+        record = _record(raw, where, number)
+        if isinstance(record, _Failed):
+            return record
+        try:
+            texts.append(_text(record, raw))
+            ids.append(string_field(record, "id", allow_number=True) or f"{stem}:{number}")
+            given = any(record.values.get(k) is not None for k in OPTIONAL_FIELDS)
+            fields.append(document_fields(record) if given else None)
+        except InputError as exc:
+            return _Failed(where, str(exc))
+    sizes, signatures, hashes, offsets = _sign(texts, keep)
+    return _Signed(ids, fields, sizes, signatures, hashes, offsets)
+
+
+def _sign_texts(texts: list[str], keep: bool) -> _Signed:
+    sizes, signatures, hashes, offsets = _sign(texts, keep)
+    return _Signed([], [], sizes, signatures, hashes, offsets)
+
+
+def _hash_jsonl(block: bytes, first_line: int, wanted: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Second pass: the hash sets of the ``wanted`` records (indices among the block's records)."""
+    want = set(wanted)
+    texts = []
+    for k, (number, raw) in enumerate(_lines(block, first_line)):
+        if k in want:
+            record = _record(raw, "", number)
+            assert not isinstance(record, _Failed), "the file changed between the two passes"
+            texts.append(_text(record, raw))
+    return shingle_hashes_flat(texts, _engine()[0])
+
+
+def _hash_texts(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    return shingle_hashes_flat(texts, _engine()[0])
+
+
+# --------------------------------------------------------------------------- main side
+
+
+class _Runner:
+    """Runs tasks in order: in worker processes (bounded queue of tasks in flight) or in this process."""
+
+    def __init__(self, config: FastConfig, work: int) -> None:
+        args = (config.shingle, config.num_perm, config.seed)
+        _init_worker(*args)
+        jobs = min(config.jobs or _available_cpus(), max(1, work // _BLOCK_BYTES))
+        self.pool: Executor | None = None
+        if jobs > 1:
+            methods = multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context("fork" if "fork" in methods else None)
+            self.pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=args)
+        self.in_flight = 2 * jobs + 1
+
+    def map(self, fn: Callable[..., Any], tasks: Iterable[tuple[Any, ...]]) -> Iterator[Any]:
+        """``fn(*task)`` for each task, in order."""
+        if self.pool is None:
+            for task in tasks:
+                yield fn(*task)
+            return
+        queue: deque[Future[Any]] = deque()
+        for task in tasks:
+            queue.append(self.pool.submit(fn, *task))
+            if len(queue) >= self.in_flight:
+                yield queue.popleft().result()
+        while queue:
+            yield queue.popleft().result()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _input_size(path: Path) -> int:
+    """Bytes of text to read at ``path`` (roughly: what decides whether worker processes pay off)."""
+    try:
+        if path.is_dir():
+            return sum(e.stat().st_size for e in path.iterdir() if e.is_file())
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _available_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class _Collection:
+    """Per-document results of the first pass, in input order."""
+
+    def __init__(self, keep: bool, budget: int) -> None:
+        self.ids: list[str] = []
+        self.fields: list[DocumentFields | None] = []
+        self.sizes: list[np.ndarray] = []
+        self.signatures: list[np.ndarray] = []
+        self.block_docs: list[int] = []
+        self.sets: _ChunkedSets | None = _ChunkedSets() if keep else None
+        self.budget = budget
+
+    def add(self, signed: _Signed) -> None:
+        self.ids.extend(signed.ids)
+        self.fields.extend(signed.fields)
+        self.sizes.append(signed.sizes)
+        self.signatures.append(signed.signatures)
+        self.block_docs.append(len(signed.sizes))
+        if self.sets is not None:
+            if signed.hashes is None:
+                self.sets = None
+            else:
+                self.sets.add(signed.hashes, signed.offsets)
+                if self.sets.nbytes > self.budget:
+                    self.sets = None  # too big: the candidates are re-read instead
+
+    @property
+    def keeping(self) -> bool:
+        return self.sets is not None
+
+    def arrays(self, num_perm: int) -> tuple[np.ndarray, np.ndarray]:
+        if not self.sizes:
+            return np.empty(0, dtype=np.int64), np.empty((0, num_perm), dtype=np.uint32)
+        return np.concatenate(self.sizes), np.concatenate(self.signatures)
+
+
+def _progress_bar(enabled: bool, total: int | None, unit: str) -> Any:
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc="signatures", unit=unit, unit_scale=True, file=sys.stderr, leave=False)
+
+
+def _jsonl_blocks(path: Path, bar: Any = None) -> Iterator[tuple[bytes, int]]:
+    """Blocks of whole lines of a JSONL file (a UTF-8 byte-order mark dropped) and their first line number."""
+    line = 1
+    pending = b""
+    with path.open("rb") as fh:
+        head = fh.read(len(_BOM_UTF8))
+        pending = b"" if head == _BOM_UTF8 else head
+        while True:
+            data = fh.read(_BLOCK_BYTES)
+            if bar is not None:
+                bar.update(len(data))
+            buf = pending + data if pending else data
+            if not data:
+                if buf:
+                    yield buf, line
+                return
+            cut = buf.rfind(b"\n") + 1
+            if cut == 0:  # no line end yet: keep reading
+                pending = buf
+                continue
+            block, pending = buf[:cut], buf[cut:]
+            if b"\r" in block:  # "\r" alone ends a line too (decode.normalize_newlines)
+                lines = block.count(b"\n") + block.count(b"\r") - block.count(b"\r\n")
+            else:
+                lines = block.count(b"\n")
+            yield block, line
+            line += lines
+
+
+def _streamable(path: Path) -> bool:
+    """Whether the streaming reader may read ``path``: a UTF-8 ``.jsonl`` file that does not look binary."""
+    if path.suffix.lower() != ".jsonl" or not path.is_file():
+        return False
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4 * _HEAD_BYTES)
+    except OSError:
+        return False
+    if not head.strip() or head.startswith(_OTHER_BOMS) or b"\x00" in head:
+        return False
+    head = head.removeprefix(_BOM_UTF8)
+    text = head.decode("utf-8", "replace")
+    return not (looks_binary(head[:_HEAD_BYTES].decode("latin-1")) or looks_binary(text[:_HEAD_BYTES]))
+
+
+class _NotStreamable(Exception):
+    """The streaming reader found something it leaves to :func:`provenance.load.load_corpus`."""
+
+
+def _first_pass_jsonl(path: Path, runner: _Runner, config: FastConfig) -> _Collection:
+    keep = path.stat().st_size <= config.memory_budget  # hash sets take about as much as the text
+    found = _Collection(keep, config.memory_budget)
+    origin, stem = os.fspath(path), path.stem
+    bar = _progress_bar(config.progress, path.stat().st_size, "B")
+    try:
+        tasks = ((block, line, origin, stem, found.keeping) for block, line in _jsonl_blocks(path, bar))
+        for signed in runner.map(_sign_jsonl, tasks):
+            if isinstance(signed, _Failed):
+                raise _NotStreamable(f"{signed.where}: {signed.reason}")
+            found.add(signed)
+    finally:
+        if bar is not None:
+            bar.close()
+    if not found.ids:
+        raise _NotStreamable(f"{origin}: no records")
+    if len(set(found.ids)) != len(found.ids):
+        raise _NotStreamable(f"{origin}: duplicate ids")
+    return found
+
+
+def _first_pass_texts(texts: Sequence[str], runner: _Runner, config: FastConfig) -> _Collection:
+    found = _Collection(True, config.memory_budget)
+    bar = _progress_bar(config.progress, len(texts), "doc")
+    for signed in runner.map(_sign_texts, ((chunk, found.keeping) for chunk in _text_chunks(texts))):
+        found.add(signed)
+        if bar is not None:
+            bar.update(len(signed.sizes))
+    if bar is not None:
+        bar.close()
+    return found
+
+
+def _text_chunks(texts: Sequence[str]) -> Iterator[list[str]]:
+    chunk: list[str] = []
+    size = 0
+    for t in texts:
+        chunk.append(t)
+        size += len(t)
+        if size >= _BLOCK_BYTES:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
+def _second_pass(
+    found: _Collection,
+    needed: np.ndarray,
+    payloads: Iterable[Any],
+    make_task: Callable[[Any, list[int]], tuple[Any, ...]],
+    fn: Callable[..., tuple[np.ndarray, np.ndarray]],
+    runner: _Runner,
+) -> dict[int, np.ndarray]:
+    """Hash sets of the ``needed`` documents, recomputed block by block (one payload per first-pass block)."""
+    sets: dict[int, np.ndarray] = {}
+    starts = np.concatenate(([0], np.cumsum(found.block_docs))).astype(np.int64)
+    plan: deque[list[int]] = deque()
+
+    def tasks() -> Iterator[tuple[Any, ...]]:
+        for b, payload in enumerate(payloads):
+            local = np.flatnonzero(needed[starts[b] : starts[b + 1]])
+            if len(local):
+                plan.append((local + starts[b]).tolist())
+                yield make_task(payload, local.tolist())
+
+    for flat, offsets in runner.map(fn, tasks()):
+        for slot, d in enumerate(plan.popleft()):
+            sets[d] = flat[offsets[slot] : offsets[slot + 1]].copy()
+    return sets
+
+
+def _pairs(ids: Sequence[str], sizes: np.ndarray, near: Iterable[NearDupPair], threshold: float) -> list[PairScore]:
+    """The pipeline's near-duplicate pairs (``a`` the smaller id), sorted by ``(a, b)``."""
+    out = []
+    for p in near:
+        smaller = min(int(sizes[p.i]), int(sizes[p.j]))
+        contained = max(p.containment_i_in_j, p.containment_j_in_i) >= CONTAINMENT
+        if not (p.jaccard >= threshold or (contained and smaller >= MIN_SHINGLES_FOR_CONTAINMENT)):
+            continue
+        if ids[p.i] < ids[p.j]:
+            a, b, c_ab, c_ba = ids[p.i], ids[p.j], p.containment_i_in_j, p.containment_j_in_i
+        else:
+            a, b, c_ab, c_ba = ids[p.j], ids[p.i], p.containment_j_in_i, p.containment_i_in_j
+        out.append(PairScore(a, b, Relation.NEAR_DUPLICATE, p.jaccard, 0.0, c_ab, c_ba))
+    out.sort(key=lambda p: (p.a, p.b))
+    return out
+
+
+def _info(doc_id: str, fields: DocumentFields | None) -> DocumentInfo:
+    if fields is None:
+        return DocumentInfo(id=doc_id, language=None, outlet=None, published=None)
+    language = fields.language.lower().split("-")[0] if fields.language else None  # as pipeline.assign_languages
+    return DocumentInfo(doc_id, language, fields.outlet, fields.published, fields.title)
+
+
+def _fields_of(doc: Document) -> DocumentFields | None:
+    if doc.outlet is doc.published is doc.language is doc.title is None:
+        return None
+    return DocumentFields(doc.outlet, doc.url, doc.published, doc.language, doc.title)
+
+
+def _with_metadata(found: _Collection, metadata: str | os.PathLike[str]) -> list[SkippedInput]:
+    """Apply a metadata file to the streamed documents as :func:`provenance.load.load_corpus` does."""
+    entries = read_metadata(metadata)
+    position = {doc_id: d for d, doc_id in enumerate(found.ids)}
+    for doc_id, entry in entries.items():
+        d = position.get(doc_id)
+        if d is not None:
+            fields = found.fields[d] or DocumentFields()
+            doc = Document(doc_id, "", fields.outlet, fields.url, fields.published, fields.language, fields.title)
+            found.fields[d] = _fields_of(entry.fields.apply_to(doc))
+    _, unknown = merge_metadata([], {k: v for k, v in entries.items() if k not in position})
+    return unknown
+
+
+def cluster_near_duplicates(
+    path: str | os.PathLike[str], metadata: str | os.PathLike[str] | None = None, config: FastConfig | None = None
+) -> AnalysisResult:
+    """Near-duplicate pairs and clusters of the collection at ``path`` (see the module docstring).
+
+    Raises :class:`~provenance.errors.InputError` as :func:`provenance.load.load_corpus` does.
+    """
+    config = config or FastConfig()
+    ShingleSpec.parse(config.shingle)  # a ValueError for a bad spec, before any reading
+    if not 0.0 < config.threshold <= 1.0:
+        raise ValueError(f"threshold must be in (0, 1], not {config.threshold!r}")
+    search = min(config.threshold, NEAR_DUPLICATE_THRESHOLD)
+    root = Path(path)
+    runner = _Runner(config, _input_size(root))
+    try:
+        texts: list[str] | None = None
+        skipped: list[SkippedInput] = []
+        found: _Collection | None = None
+        if _streamable(root):
+            try:
+                found = _first_pass_jsonl(root, runner, config)
+            except _NotStreamable:
+                found = None  # the loader reads it (and raises its own error if it is invalid)
+            if found is not None and metadata is not None:
+                skipped = _with_metadata(found, metadata)
+        if found is None:
+            corpus = load_corpus(root, metadata=metadata)
+            skipped = corpus.skipped
+            texts = [d.text for d in corpus.documents]
+            found = _first_pass_texts(texts, runner, config)
+            found.ids = [d.id for d in corpus.documents]
+            found.fields = [_fields_of(d) for d in corpus.documents]
+            del corpus
+        sizes, signatures = found.arrays(config.num_perm)
+        candidates = _lsh_candidates(signatures, sizes > 0, search, config.num_perm)
+        if found.sets is not None:
+            get: Callable[[int], np.ndarray] = found.sets.get
+        else:
+            needed = np.zeros(len(sizes), dtype=bool)
+            needed[candidates.ravel()] = True
+            if texts is not None:
+                held = texts
+                starts = np.concatenate(([0], np.cumsum(found.block_docs)))[:-1].tolist()
+                sets = _second_pass(
+                    found, needed, starts, lambda s, local: ([held[s + k] for k in local],), _hash_texts, runner
+                )
+            else:
+                blocks = _jsonl_blocks(root)
+                sets = _second_pass(found, needed, blocks, lambda b, local: (*b, local), _hash_jsonl, runner)
+            get = sets.__getitem__
+        near = verify_pairs(get, candidates, signatures, search, config.progress)
+    finally:
+        runner.close()
+    pairs = _pairs(found.ids, sizes, near, config.threshold)
+    linked = sorted({d for p in near for d in (p.i, p.j)})
+    return AnalysisResult(
+        documents=[_info(doc_id, f) for doc_id, f in zip(found.ids, found.fields, strict=True)],
+        pairs=pairs,
+        clusters=build_clusters([found.ids[d] for d in linked], pairs),
+        skipped=skipped,
+    )
+
+
+# --------------------------------------------------------------------------- JSON output
+
+
+def write_json(result: AnalysisResult, out: TextIO, slice_size: int = 2048) -> None:
+    """Write ``provenance.present.as_json(result)`` to ``out``: the same text, built piece by piece.
+
+    The JSON form is :func:`provenance.serialize.result_to_dict`'s, indented as
+    ``json.dumps(..., ensure_ascii=False, indent=2)`` does, but the list fields
+    of the result (``documents``, ``pairs``...) are serialised ``slice_size``
+    items at a time, so a million documents never exist as dictionaries, or as
+    one string, all at once; and the indentation is done here, several times
+    faster than the json module's own (pure Python when it indents).
+    """
+    lists = {f.name for f in fields(result) if isinstance(getattr(result, f.name), list)}
+    empty = replace(result, **{name: [] for name in lists})
+    head = result_to_dict(empty)
+    out.write("{" if head else "{}")
+    for n, (key, value) in enumerate(head.items()):
+        out.write(("\n  " if n == 0 else ",\n  ") + encode_basestring(key) + ": ")
+        items = getattr(result, key) if key in lists and value == [] else None
+        if not items:
+            out.write(_json(value, 1))
+            continue
+        for start in range(0, len(items), slice_size):
+            part = result_to_dict(replace(empty, **{key: items[start : start + slice_size]}))[key]
+            lead = "[\n    " if start == 0 else ",\n    "
+            out.write(lead + ",\n    ".join(_json(item, 2) for item in part))
+        out.write("\n  ]")
+    if head:
+        out.write("\n}")
+
+
+def _json(value: Any, level: int) -> str:
+    """``value`` as ``json.dumps(value, ensure_ascii=False, indent=2)`` writes it at nesting ``level``."""
+    if isinstance(value, str):
+        return encode_basestring(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        return json.dumps(value) if value != value or value in (float("inf"), -float("inf")) else float.__repr__(value)
+    inner = "\n" + "  " * (level + 1)
+    if isinstance(value, list | tuple):
+        if not value:
+            return "[]"
+        return "[" + inner + ("," + inner).join(_json(v, level + 1) for v in value) + "\n" + "  " * level + "]"
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        items = (_json(k if isinstance(k, str) else json.dumps(k).strip('"'), 0) + ": " + _json(v, level + 1)
+                 for k, v in value.items())  # fmt: skip
+        return "{" + inner + ("," + inner).join(items) + "\n" + "  " * level + "}"
+    return json.dumps(value)  # anything else: json's own error (or its encoding)
