@@ -163,6 +163,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--format", choices=FORMATS_REPORT, default=None, help="report format (default: from OUT's suffix, else html)"
     )
+    from provenance.index.arguments import add_index_parser
+
+    add_index_parser(sub)  # provenance index add|query|stats
     return parser
 
 
@@ -202,6 +205,10 @@ def _run(args: argparse.Namespace) -> int:
     from provenance.records import Document
 
     progress = _progress_enabled(args)
+    if args.command == "index":
+        from provenance.index.commands import run_index
+
+        return run_index(args, progress)
     if args.command == "compare":
         docs = [load_document_file(args.a), load_document_file(args.b)]
         if docs[0].id == docs[1].id:
