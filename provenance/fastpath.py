@@ -13,8 +13,9 @@ Same pairs as the pipeline
     verification, then the pipeline's near-duplicate rule: exact Jaccard
     ``>= threshold``, or one document contained in the other
     (:data:`CONTAINMENT` of the shingles of a document of at least
-    :data:`MIN_SHINGLES_FOR_CONTAINMENT` shingles).  Clusters are built from
-    them by :func:`provenance.clusters.build_clusters`.
+    :data:`MIN_SHINGLES_FOR_CONTAINMENT` shingles).  The clusters are those
+    :func:`provenance.clusters.build_clusters` makes of these pairs (the
+    connected components, at every level), found with scipy.
 
 What differs from the pipeline's result (the JSON contract is unchanged)
     * ``tfidf_cosine`` is 0.0 in every pair: no TF-IDF is computed.  (Pairs have
@@ -26,12 +27,14 @@ What differs from the pipeline's result (the JSON contract is unchanged)
       pipeline does), else null: it is never detected.
     * ``AnalysisResult.texts`` is empty: no output of ``cluster`` shows texts.
 
-Input
-    A ``.jsonl`` file is streamed in blocks of lines, by :data:`jobs` worker
-    processes that parse, shingle and sign each block, so memory holds the
-    signatures (``4 * num_perm`` bytes per document), the ids and the hash
-    sets while they fit in ``memory_budget`` bytes (about the size of the UTF-8
-    text); beyond that the candidate documents are re-read in a second pass.
+Input, processes and memory
+    A ``.jsonl`` file is streamed in blocks of lines (:data:`_BLOCK_BYTES`) to
+    worker processes (``FastConfig.jobs``, default one per available CPU;
+    small inputs stay in this process) that parse, shingle and sign each
+    block.  This process keeps the ids, the signatures (``4 * num_perm`` bytes
+    per document, released after LSH) and the hash sets while they fit in
+    ``memory_budget`` bytes (about the size of the UTF-8 text); beyond that,
+    the candidate documents are re-read and re-hashed in a second pass.
     Records are read as :mod:`provenance.load` reads them (same fields, ids,
     metadata merge).  Whatever the streaming reader does not accept as
     plainly valid (a malformed line, undecodable bytes, a UTF-16 file, a
@@ -50,16 +53,15 @@ import multiprocessing
 import os
 import sys
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, fields, replace
-from json.encoder import encode_basestring
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from pathlib import Path
 from typing import Any, TextIO
 
 import numpy as np
 
-from provenance.clusters import build_clusters
 from provenance.errors import InputError
 from provenance.load import load_corpus
 from provenance.load.decode import looks_binary, normalize_newlines
@@ -72,8 +74,24 @@ from provenance.load.fields import (
     string_field,
 )
 from provenance.load.metadata import merge_metadata, read_metadata
-from provenance.neardup import NearDupPair, _ChunkedSets, _lsh_candidates, verify_pairs
-from provenance.records import AnalysisResult, Document, DocumentInfo, PairScore, Relation, SkippedInput
+from provenance.neardup import (
+    NearDupPair,
+    _ChunkedSets,
+    _lsh_candidates,
+    _Timer,
+    connected_components,
+    verify_pairs,
+)
+from provenance.records import (
+    AnalysisResult,
+    Cluster,
+    ClusterKind,
+    Document,
+    DocumentInfo,
+    PairScore,
+    Relation,
+    SkippedInput,
+)
 from provenance.serialize import result_to_dict
 from provenance.signatures.minhash import MinHasher
 from provenance.signatures.shingles import ShingleSpec, shingle_hashes_flat
@@ -122,7 +140,10 @@ class FastConfig:
 
 @dataclass
 class _Signed:
-    """What a worker returns for one block: per document its id and fields, set size, signature, hashes."""
+    """What a worker returns for one block: per document its id and fields, shingle count, signature, hashes.
+
+    The counts are set sizes when the hashes are returned, else counts with repeats (only > 0 is used).
+    """
 
     ids: list[str]
     fields: list[DocumentFields | None]  # None: the record gives no optional field
@@ -190,8 +211,13 @@ def _text(record: RawRecord, raw: bytes) -> str:
 
 
 def _sign(texts: Sequence[str], keep: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
+    """Shingle counts, signatures and (if ``keep``) the hash sets of ``texts``.
+
+    Without ``keep`` the shingles are not sorted into sets: the counts include
+    repeats (only whether a text has any is used) and the signatures are the same.
+    """
     spec, hasher = _engine()
-    flat, offsets = shingle_hashes_flat(texts, spec)
+    flat, offsets = shingle_hashes_flat(texts, spec, unique=keep)
     return np.diff(offsets), hasher.signatures_flat(flat, offsets), (flat if keep else None), offsets
 
 
@@ -320,10 +346,17 @@ class _Collection:
     def keeping(self) -> bool:
         return self.sets is not None
 
-    def arrays(self, num_perm: int) -> tuple[np.ndarray, np.ndarray]:
-        if not self.sizes:
-            return np.empty(0, dtype=np.int64), np.empty((0, num_perm), dtype=np.uint32)
-        return np.concatenate(self.sizes), np.concatenate(self.signatures)
+    def take_arrays(self, num_perm: int) -> tuple[np.ndarray, np.ndarray]:
+        """Shingle counts and signatures of all documents (the per-block arrays are released)."""
+        sizes = np.concatenate(self.sizes) if self.sizes else np.empty(0, dtype=np.int64)
+        parts, self.sizes, self.signatures = self.signatures, [], []
+        signatures = np.empty((len(sizes), num_perm), dtype=np.uint32)
+        start = 0
+        while parts:
+            part = parts.pop(0)
+            signatures[start : start + len(part)] = part
+            start += len(part)
+        return sizes, signatures
 
 
 def _progress_bar(enabled: bool, total: int | None, unit: str) -> Any:
@@ -455,21 +488,55 @@ def _second_pass(
     return sets
 
 
-def _pairs(ids: Sequence[str], sizes: np.ndarray, near: Iterable[NearDupPair], threshold: float) -> list[PairScore]:
-    """The pipeline's near-duplicate pairs (``a`` the smaller id), sorted by ``(a, b)``."""
-    out = []
+def _candidate_sets(
+    found: _Collection, candidates: np.ndarray, root: Path, texts: list[str] | None, runner: _Runner
+) -> Callable[[int], np.ndarray]:
+    """Hash set by document index, for the documents of ``candidates``: kept from the first pass, else recomputed."""
+    if found.sets is not None:
+        sets, found.sets = found.sets, None
+        return sets.get
+    needed = np.zeros(len(found.ids), dtype=bool)
+    needed[candidates.ravel()] = True
+    if texts is not None:
+        held = texts
+        starts = np.concatenate(([0], np.cumsum(found.block_docs)))[:-1].tolist()
+        recomputed = _second_pass(
+            found, needed, starts, lambda s, local: ([held[s + k] for k in local],), _hash_texts, runner
+        )
+    else:
+        blocks = _jsonl_blocks(root)
+        recomputed = _second_pass(found, needed, blocks, lambda b, local: (*b, local), _hash_jsonl, runner)
+    return recomputed.__getitem__
+
+
+def _pairs_and_clusters(
+    ids: Sequence[str], sizes: Mapping[int, int], near: Iterable[NearDupPair], threshold: float
+) -> tuple[list[PairScore], list[Cluster]]:
+    """The pipeline's near-duplicate pairs (``a`` the smaller id, sorted by ``(a, b)``) and their clusters.
+
+    The clusters are those of :func:`provenance.clusters.build_clusters`: the
+    connected components of the pairs, members and components in input order,
+    for each kind of cluster (the near-duplicate pairs link documents at every
+    level), but found with :func:`provenance.neardup.connected_components`,
+    which takes a second where networkx takes minutes on a million documents.
+    """
+    pairs = []
+    links = []
     for p in near:
-        smaller = min(int(sizes[p.i]), int(sizes[p.j]))
+        smaller = min(sizes[p.i], sizes[p.j])  # shingle set sizes
         contained = max(p.containment_i_in_j, p.containment_j_in_i) >= CONTAINMENT
         if not (p.jaccard >= threshold or (contained and smaller >= MIN_SHINGLES_FOR_CONTAINMENT)):
             continue
+        links.append((p.i, p.j))
         if ids[p.i] < ids[p.j]:
             a, b, c_ab, c_ba = ids[p.i], ids[p.j], p.containment_i_in_j, p.containment_j_in_i
         else:
             a, b, c_ab, c_ba = ids[p.j], ids[p.i], p.containment_j_in_i, p.containment_i_in_j
-        out.append(PairScore(a, b, Relation.NEAR_DUPLICATE, p.jaccard, 0.0, c_ab, c_ba))
-    out.sort(key=lambda p: (p.a, p.b))
-    return out
+        pairs.append(PairScore(a, b, Relation.NEAR_DUPLICATE, p.jaccard, 0.0, c_ab, c_ba))
+    pairs.sort(key=lambda p: (p.a, p.b))
+    groups = connected_components(len(ids), links)
+    clusters = [Cluster(kind, tuple(ids[d] for d in group)) for kind in ClusterKind for group in groups]
+    return pairs, clusters
 
 
 def _info(doc_id: str, fields: DocumentFields | None) -> DocumentInfo:
@@ -500,12 +567,17 @@ def _with_metadata(found: _Collection, metadata: str | os.PathLike[str]) -> list
 
 
 def cluster_near_duplicates(
-    path: str | os.PathLike[str], metadata: str | os.PathLike[str] | None = None, config: FastConfig | None = None
+    path: str | os.PathLike[str],
+    metadata: str | os.PathLike[str] | None = None,
+    config: FastConfig | None = None,
+    timings: dict[str, float] | None = None,
 ) -> AnalysisResult:
     """Near-duplicate pairs and clusters of the collection at ``path`` (see the module docstring).
 
     Raises :class:`~provenance.errors.InputError` as :func:`provenance.load.load_corpus` does.
+    Stage wall times are added to ``timings`` if given.
     """
+    timer = _Timer(timings)
     config = config or FastConfig()
     ShingleSpec.parse(config.shingle)  # a ValueError for a bad spec, before any reading
     if not 0.0 < config.threshold <= 1.0:
@@ -532,34 +604,26 @@ def cluster_near_duplicates(
             found.ids = [d.id for d in corpus.documents]
             found.fields = [_fields_of(d) for d in corpus.documents]
             del corpus
-        sizes, signatures = found.arrays(config.num_perm)
-        candidates = _lsh_candidates(signatures, sizes > 0, search, config.num_perm)
-        if found.sets is not None:
-            get: Callable[[int], np.ndarray] = found.sets.get
-        else:
-            needed = np.zeros(len(sizes), dtype=bool)
-            needed[candidates.ravel()] = True
-            if texts is not None:
-                held = texts
-                starts = np.concatenate(([0], np.cumsum(found.block_docs)))[:-1].tolist()
-                sets = _second_pass(
-                    found, needed, starts, lambda s, local: ([held[s + k] for k in local],), _hash_texts, runner
-                )
-            else:
-                blocks = _jsonl_blocks(root)
-                sets = _second_pass(found, needed, blocks, lambda b, local: (*b, local), _hash_jsonl, runner)
-            get = sets.__getitem__
-        near = verify_pairs(get, candidates, signatures, search, config.progress)
+        timer.lap("first_pass")
+        counts, signatures = found.take_arrays(config.num_perm)
+        candidates = _lsh_candidates(signatures, counts > 0, search, config.num_perm)
+        timer.lap("lsh_candidates")
+        del signatures  # not needed any more: the MinHash estimate of a pair is not reported
+        no_estimates = np.broadcast_to(np.zeros(1, dtype=np.uint32), (len(counts), 1))
+        get = _candidate_sets(found, candidates, root, texts, runner)
+        texts = None
+        timer.lap("second_pass")
+        near = verify_pairs(get, candidates, no_estimates, search, config.progress)
+        set_sizes = {d: len(get(d)) for p in near for d in (p.i, p.j)}
+        del get  # the hash sets are released before the result is built
+        timer.lap("verification")
     finally:
         runner.close()
-    pairs = _pairs(found.ids, sizes, near, config.threshold)
-    linked = sorted({d for p in near for d in (p.i, p.j)})
-    return AnalysisResult(
-        documents=[_info(doc_id, f) for doc_id, f in zip(found.ids, found.fields, strict=True)],
-        pairs=pairs,
-        clusters=build_clusters([found.ids[d] for d in linked], pairs),
-        skipped=skipped,
-    )
+    pairs, clusters = _pairs_and_clusters(found.ids, set_sizes, near, config.threshold)
+    timer.lap("pairs_and_clusters")
+    documents = [_info(doc_id, f) for doc_id, f in zip(found.ids, found.fields, strict=True)]
+    timer.lap("documents")
+    return AnalysisResult(documents=documents, pairs=pairs, clusters=clusters, skipped=skipped)
 
 
 # --------------------------------------------------------------------------- JSON output
@@ -576,7 +640,8 @@ def write_json(result: AnalysisResult, out: TextIO, slice_size: int = 2048) -> N
     faster than the json module's own (pure Python when it indents).
     """
     lists = {f.name for f in fields(result) if isinstance(getattr(result, f.name), list)}
-    empty = replace(result, **{name: [] for name in lists})
+    no_items: dict[str, Any] = {name: [] for name in lists}
+    empty = replace(result, **no_items)
     head = result_to_dict(empty)
     out.write("{" if head else "{}")
     for n, (key, value) in enumerate(head.items()):
@@ -594,8 +659,36 @@ def write_json(result: AnalysisResult, out: TextIO, slice_size: int = 2048) -> N
         out.write("\n}")
 
 
+# json's C encoder with separators that cannot occur in its output otherwise (it always escapes
+# control characters): a dict of scalars is encoded in C, then given json's indentation.
+_FLAT_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=("\x1f", "\x1e"), check_circular=False)
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+_CONTAINERS = frozenset({list, dict})
+
+
+def _flat_encoder() -> Callable[[Any], str]:
+    encoder = _FLAT_ENCODER
+    if c_make_encoder is None:  # pragma: no cover - Python without the C accelerator
+        return encoder.encode
+    c_encode = c_make_encoder(
+        None, encoder.default, encode_basestring, None, "\x1e", "\x1f", False, False, True
+    )  # the arguments JSONEncoder.iterencode passes (no circular check)
+    return lambda value: "".join(c_encode(value, 0))
+
+
+_encode_flat = _flat_encoder()
+
+
 def _json(value: Any, level: int) -> str:
     """``value`` as ``json.dumps(value, ensure_ascii=False, indent=2)`` writes it at nesting ``level``."""
+    if type(value) is dict and value:
+        types = set(map(type, value.values()))
+        if types <= _SCALARS or (
+            types <= _SCALARS | _CONTAINERS and not any(v for v in value.values() if type(v) in _CONTAINERS)
+        ):
+            inner = "\n" + "  " * (level + 1)
+            body = _encode_flat(value)[1:-1].replace("\x1f", "," + inner).replace("\x1e", ": ")
+            return "{" + inner + body + "\n" + "  " * level + "}"
     if isinstance(value, str):
         return encode_basestring(value)
     if value is None:
@@ -612,6 +705,8 @@ def _json(value: Any, level: int) -> str:
     if isinstance(value, list | tuple):
         if not value:
             return "[]"
+        if set(map(type, value)) == {str}:  # e.g. a cluster's members
+            return "[" + inner + ("," + inner).join(map(encode_basestring, value)) + "\n" + "  " * level + "]"
         return "[" + inner + ("," + inner).join(_json(v, level + 1) for v in value) + "\n" + "  " * level + "]"
     if isinstance(value, dict):
         if not value:

@@ -222,6 +222,18 @@ def test_seeds_and_copies_of_a_seed(tmp_path: Path) -> None:
     assert clusters == [(original.stem, "copy", "edited", "excerpt")]
 
 
+def test_clusters_are_build_clusters() -> None:
+    from provenance.clusters import build_clusters
+    from provenance.neardup import NearDupPair
+
+    rng = random.Random(5)
+    ids = [f"id{rng.randrange(10**6)}-{k}" for k in range(300)]  # input order is not id order
+    near = [NearDupPair(i, j, 0.9, 0.9, 0.9, 0.9) for i, j in (sorted(rng.sample(range(300), 2)) for _ in range(150))]
+    pairs, clusters = fastpath._pairs_and_clusters(ids, dict.fromkeys(range(300), 100), near, 0.5)
+    assert clusters == build_clusters(ids, pairs)
+    assert len({c.kind for c in clusters}) == 3 and any(len(c.members) > 3 for c in clusters)
+
+
 # --- reading as the loaders do ------------------------------------------------------------
 
 
@@ -427,3 +439,20 @@ def test_lower_casing_on_bytes_property(texts: list[str]) -> None:
     flat, offsets = shingle_hashes_flat(texts, spec)
     for d, text in enumerate(texts):
         assert np.array_equal(flat[offsets[d] : offsets[d + 1]], shingle_hashes(word_tokens(text), spec))
+
+
+def test_shingles_without_sets_sign_the_same() -> None:
+    from provenance.signatures.minhash import MinHasher
+    from provenance.signatures.shingles import ShingleSpec, shingle_hashes_flat
+
+    texts = [str(r["text"]) for r in planted_corpus(20)] + ["", "uno", "uno uno uno uno uno uno uno"]
+    hasher = MinHasher(64, 3)
+    for spec in (ShingleSpec("word", 5), ShingleSpec("char", 4)):
+        sets, set_offsets = shingle_hashes_flat(texts, spec)
+        raw, raw_offsets = shingle_hashes_flat(texts, spec, unique=False)
+        assert np.array_equal(hasher.signatures_flat(raw, raw_offsets), hasher.signatures_flat(sets, set_offsets))
+        assert np.array_equal(np.diff(raw_offsets) > 0, np.diff(set_offsets) > 0)
+        for d in range(len(texts)):
+            assert np.array_equal(
+                np.unique(raw[raw_offsets[d] : raw_offsets[d + 1]]), sets[set_offsets[d] : set_offsets[d + 1]]
+            )

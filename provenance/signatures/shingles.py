@@ -427,20 +427,29 @@ def _unique_per_doc(values: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray,
 _CHUNK_CHARS = 1 << 19  # ~0.5 MB of text per vectorised pass keeps the working set in cache
 
 
-def _flat_chunk(texts: Sequence[str], spec: ShingleSpec) -> tuple[np.ndarray, np.ndarray]:
+def _flat_chunk(texts: Sequence[str], spec: ShingleSpec, unique: bool) -> tuple[np.ndarray, np.ndarray]:
     if spec.kind == "word":
         values, counts = _word_elements(texts)
     else:
         values, counts = _char_elements(texts)
     shingles, per_doc = _ngrams(values, counts, spec.n)
-    return _unique_per_doc(shingles, per_doc)
+    if unique:
+        return _unique_per_doc(shingles, per_doc)
+    offsets = np.zeros(len(per_doc) + 1, dtype=np.int64)
+    np.cumsum(per_doc, out=offsets[1:])
+    return shingles, offsets
 
 
-def shingle_hashes_flat(texts: Sequence[str], spec: ShingleSpec) -> tuple[np.ndarray, np.ndarray]:
+def shingle_hashes_flat(
+    texts: Sequence[str], spec: ShingleSpec, *, unique: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
     """Shingle-hash sets of many texts at once, vectorised over chunks of about 0.5 MB of text.
 
     Returns ``(hashes, offsets)``: the sorted unique uint64 hashes of text ``d``
-    are ``hashes[offsets[d]:offsets[d + 1]]``.
+    are ``hashes[offsets[d]:offsets[d + 1]]``.  With ``unique=False`` they are
+    each text's shingle hashes in text order, repeats included (the same set,
+    without the cost of sorting: enough for MinHash signatures, and a text has
+    none exactly when its set is empty).
     """
     parts: list[np.ndarray] = []
     counts: list[np.ndarray] = []
@@ -450,7 +459,7 @@ def shingle_hashes_flat(texts: Sequence[str], spec: ShingleSpec) -> tuple[np.nda
         while stop < len(texts) and (stop == start or size + len(texts[stop]) <= _CHUNK_CHARS):
             size += len(texts[stop])
             stop += 1
-        hashes, offsets = _flat_chunk(texts[start:stop], spec)
+        hashes, offsets = _flat_chunk(texts[start:stop], spec, unique)
         parts.append(hashes)
         counts.append(np.diff(offsets))
         start = stop
