@@ -123,6 +123,17 @@ def build_parser() -> argparse.ArgumentParser:
         default="rewrite",
         help="'near-duplicate' skips passage alignment: verbatim reuse only, for very large corpora (default: rewrite)",
     )
+    p.add_argument(
+        "--engine",
+        choices=("local", "spark"),
+        default="local",
+        help="'spark' runs the same stages on Spark (needs the spark extra and Java 17; docs/spark.md) "
+        "(default: local)",
+    )
+    p.add_argument("--master", metavar="URL", help="Spark master: local[*] (default), local[N] or spark://HOST:PORT")
+    p.add_argument(
+        "-o", "--output", metavar="DIR", help="with --engine spark: write pairs/, clusters/, documents/ as JSONL to DIR"
+    )
 
     p = sub.add_parser(
         "compare",
@@ -196,7 +207,33 @@ def _cluster_near_duplicates(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cluster_spark(args: argparse.Namespace) -> int:
+    """``cluster --engine spark``: the pipeline's stages on Spark (provenance.engines.spark)."""
+    from provenance.engines import spark_engine
+    from provenance.pipeline import PipelineConfig
+    from provenance.present import as_json, cluster_table, pairs_csv
+
+    config = PipelineConfig(
+        shingle=args.shingle,
+        threshold=args.threshold,
+        num_perm=args.num_perm,
+        level=args.level,
+        lineage=False,
+        progress=_progress_enabled(args),
+    )
+    out = spark_engine().run_cluster(args.path, config, args.master, args.metadata, args.output)
+    if isinstance(out, dict):
+        print(f"wrote {args.output}: " + ", ".join(f"{n} {name}" for name, n in out.items()), file=sys.stderr)
+    else:
+        _print_output({"table": cluster_table, "json": as_json, "csv": pairs_csv}[args.format](out).rstrip("\n"))
+    return 0
+
+
 def _run(args: argparse.Namespace) -> int:
+    if args.command == "cluster" and args.engine == "spark":
+        return _cluster_spark(args)
+    if args.command == "cluster" and (args.master or args.output):
+        raise ProvenanceError("--master and -o/--output go with --engine spark")
     if args.command == "cluster" and args.level == "near-duplicate":
         return _cluster_near_duplicates(args)
     from provenance.load import load_corpus, load_document_file
