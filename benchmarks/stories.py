@@ -53,7 +53,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmarks.metrics import Ratio
+from benchmarks.metrics import Ratio, Score, overlap, pair_score
 from benchmarks.stories_data import Story, load_split, load_stories, pair_category, pair_strength, reuse_truth
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -61,42 +61,10 @@ REUSE = {"near-duplicate", "rewrite"}
 
 
 @dataclass
-class PRF:
-    """Precision/recall counts."""
-
-    tp: int = 0
-    n_pred: int = 0
-    n_true: int = 0
-
-    @property
-    def precision(self) -> float:
-        return self.tp / self.n_pred if self.n_pred else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.tp / self.n_true if self.n_true else 1.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
-
-    def as_dict(self) -> dict[str, float | int]:
-        return {
-            "precision": round(self.precision, 4),
-            "recall": round(self.recall, 4),
-            "f1": round(self.f1, 4),
-            "tp": self.tp,
-            "n_pred": self.n_pred,
-            "n_true": self.n_true,
-        }
-
-
-@dataclass
 class StoryEval:
     """Scores over a set of stories (counts, so halves pool by summing)."""
 
-    pairs: PRF = field(default_factory=PRF)
+    pairs: Score = field(default_factory=Score)
     pair_recall_by_category: dict[str, Ratio] = field(default_factory=lambda: defaultdict(Ratio))
     pair_recall_by_strength: dict[str, Ratio] = field(default_factory=lambda: defaultdict(Ratio))
     false_positive_kinds: dict[str, int] = field(default_factory=lambda: defaultdict(int))
@@ -108,7 +76,7 @@ class StoryEval:
     parent_by_role: dict[str, Ratio] = field(default_factory=lambda: defaultdict(Ratio))
     independent_under_document: Ratio = field(default_factory=Ratio)
     calibration: dict[str, Ratio] = field(default_factory=lambda: defaultdict(Ratio))
-    credits: PRF = field(default_factory=PRF)
+    credits: Score = field(default_factory=Score)
     parent_errors: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -133,8 +101,7 @@ class StoryEval:
 
 
 def _overlaps(span: tuple[int, int], blocks: Sequence[tuple[int, int]]) -> list[int]:
-    s, e = span
-    return [k for k, (bs, be) in enumerate(blocks) if min(e, be) - max(s, bs) > 0]
+    return [k for k, block in enumerate(blocks) if overlap(span, block) > 0]
 
 
 def _conf_bin(c: float) -> str:
@@ -174,9 +141,7 @@ def evaluate(stories: Sequence[Story], output: dict[str, Any]) -> StoryEval:
 
     # reuse pairs (any predicted pair touching one of these stories' articles)
     pred_here = {k: v for k, v in predicted.items() if k[0] in mine or k[1] in mine}
-    ev.pairs.n_pred += len(pred_here)
-    ev.pairs.n_true += len(true_pairs)
-    ev.pairs.tp += len(set(pred_here) & true_pairs)
+    ev.pairs = pair_score(pred_here, true_pairs)
     for a, b in true_pairs:
         s = story_of[a]
         hit = (a, b) in predicted
@@ -250,9 +215,8 @@ def evaluate(stories: Sequence[Story], output: dict[str, Any]) -> StoryEval:
                 ev.independent_under_document += Ratio(int(d.get("parent") in doc_ids), 1)
             said = {c["name"].casefold() for c in d.get("cited_sources", [])}
             true_credits = {c.casefold() for c in art.credits}
-            ev.credits.n_pred += len(said)
-            ev.credits.n_true += len(true_credits)
-            ev.credits.tp += len(said & true_credits)
+            hits = len(said & true_credits)
+            ev.credits += Score(hits, len(said), hits, len(true_credits))
     for e in output["edges"]:
         t = e["target"]
         if t in story_of and docs.get(t, {}).get("parent") == e["source"]:

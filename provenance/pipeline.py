@@ -21,7 +21,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from provenance.clusters import build_clusters
 from provenance.errors import InputError
-from provenance.neardup import NearDupPair, find_near_duplicates
+from provenance.neardup import NearDupPair, exact_overlap, find_near_duplicates
 from provenance.normalize.analyzer import analyzer_for
 from provenance.normalize.language import UNDETERMINED, detect_language
 from provenance.records import AnalysisResult, Document, DocumentInfo, PairScore, Relation, SkippedInput
@@ -113,13 +113,6 @@ def candidate_pairs(
     return out
 
 
-def _exact_overlap(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
-    if len(a) == 0 or len(b) == 0:
-        return 0.0, 0.0, 0.0
-    inter = len(np.intersect1d(a, b, assume_unique=True))
-    return inter / (len(a) + len(b) - inter), inter / len(a), inter / len(b)
-
-
 def _without_declared_sources(documents: Sequence[Document], sources: Sequence[Document]) -> list[Document]:
     """``documents`` minus those that are also declared as sources (same id and text).
 
@@ -173,7 +166,7 @@ def score_pairs(batch: Sequence[tuple[int, int, float]], state: ScoringState) ->
     ids = state.ids
     for i, j, cosine in batch:
         a, b = (i, j) if ids[i] < ids[j] else (j, i)
-        jac, c_ab, c_ba = _exact_overlap(state.hash_sets[a], state.hash_sets[b])
+        jac, c_ab, c_ba = exact_overlap(state.hash_sets[a], state.hash_sets[b])
         if state.level == "near-duplicate":
             alignment = _EMPTY_ALIGNMENT
         else:

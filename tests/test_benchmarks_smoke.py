@@ -91,7 +91,7 @@ def test_stories_quick(tmp_path: Path) -> None:
     assert isinstance(summary, dict) and {"tune", "eval", "all"} <= set(summary)
     for half in summary.values():
         pairs = half["reuse_pairs"]
-        assert pairs["n_true"] > 0 and 0 <= pairs["tp"] <= min(pairs["n_pred"], pairs["n_true"])
+        assert pairs["n_true"] > 0 and 0 <= pairs["correct"] <= min(pairs["n_pred"], pairs["n_true"])
         assert half["hard_negative_fp"]["total"] > 0
         assert half["parent_accuracy"]["total"] > 0
         assert 0.0 <= half["passages"]["recall"]["value"] <= 1.0

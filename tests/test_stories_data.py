@@ -65,13 +65,13 @@ def test_evaluate_counts_hits_misses_and_parents(tmp_path: Path) -> None:
         "edges": [],
     }
     ev = evaluate([story], output)
-    assert (ev.pairs.tp, ev.pairs.n_pred, ev.pairs.n_true) == (1, 2, 3)
+    assert (ev.pairs.correct, ev.pairs.n_pred, ev.pairs.n_true) == (1, 2, 3)
     assert ev.hard_negative_fp.hits == 1 and ev.hard_negative_fp.total == 3
     # truth cells: kid-src (0,0),(1,1); grand-src (1,1); grand-kid (1,1): only kid-src (1,1) is covered
     assert ev.passage_precision.value == 1.0 and (ev.passage_recall.hits, ev.passage_recall.total) == (1, 4)
     assert ev.parent.hits == 2 and ev.parent.total == 4  # src and kid right; grand skips a generation; ind is wrong
     assert ev.independent_under_document.hits == 1
-    assert ev.credits.tp == 1
+    assert ev.credits.correct == 1
     assert _parent_right(story, "s1-src", "cited:Wire", {"s1-src", "s1-kid"})
 
 
