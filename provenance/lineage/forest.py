@@ -100,14 +100,25 @@ def _explained(pair: PairScore, power: float) -> tuple[float, float]:
 
 
 def wording_closeness(pairs: Sequence[PairScore], documents: Sequence[Document]) -> dict[tuple[str, str], float]:
-    """Cosine of word unigram+bigram TF-IDF vectors (casefolded surface words) for each pair.
+    """How close each pair's texts are: the copy is closest to the text it was made from.
 
-    Fitted on the documents of ``pairs`` only, so the idf reflects the
-    reuse families, where the wording that differs between versions matters.
+    Within a language, the cosine of word unigram+bigram TF-IDF vectors
+    (casefolded surface words), fitted on the documents of ``pairs`` only, so
+    the idf reflects the reuse families, where the wording that differs between
+    versions matters.  Across languages (``cross_language``) no surface word is
+    shared: the mean score of the in-order aligned passages times the smaller
+    aligned share (a translation renders all of its source, a distant relative
+    a part).
     """
-    ids = sorted({p.a for p in pairs} | {p.b for p in pairs})
-    if not ids:
-        return {}
+    out: dict[tuple[str, str], float] = {}
+    for p in pairs:
+        if p.cross_language:
+            in_order = [al.score for al in p.alignments if al.in_order]
+            out[(p.a, p.b)] = float(np.mean(in_order)) * min(p.coverage_a, p.coverage_b) if in_order else 0.0
+    same = [p for p in pairs if not p.cross_language]
+    if not same:
+        return out
+    ids = sorted({p.a for p in pairs} | {p.b for p in pairs})  # every reuse family sets the idf
     by_id = {d.id: d for d in documents}
     row = {doc_id: i for i, doc_id in enumerate(ids)}
     try:
@@ -115,11 +126,12 @@ def wording_closeness(pairs: Sequence[PairScore], documents: Sequence[Document])
             [by_id[i].text for i in ids]
         )
     except ValueError:  # no word of two letters in any of them (e.g. only digits): nothing to tell apart
-        return {(p.a, p.b): 1.0 for p in pairs}
-    left = vectors[[row[p.a] for p in pairs]]
-    right = vectors[[row[p.b] for p in pairs]]
+        return {**out, **{(p.a, p.b): 1.0 for p in same}}
+    left = vectors[[row[p.a] for p in same]]
+    right = vectors[[row[p.b] for p in same]]
     cosines = np.asarray(left.multiply(right).sum(axis=1)).ravel()
-    return {(p.a, p.b): float(c) for p, c in zip(pairs, cosines, strict=True)}
+    out.update({(p.a, p.b): float(c) for p, c in zip(same, cosines, strict=True)})
+    return out
 
 
 @dataclass
@@ -228,9 +240,6 @@ def build_lineage(
         total = de.total
         balanced = abs(total) < params.direction.undetermined_below
         close = closeness[(a.id, b.id)]
-        if pair.cross_language:  # no shared surface words: closeness is how well the aligned passages match
-            in_order = [al.score for al in pair.alignments if al.in_order]
-            close = float(np.mean(in_order)) * min(pair.coverage_a, pair.coverage_b) if in_order else 0.0
         strength = _strength(pair) * max(close, 0.0) ** params.closeness_power
         n_details = params.direction.common_ancestor_details
         undecided = abs(de.external) < params.direction.undetermined_below
@@ -243,7 +252,12 @@ def build_lineage(
         near = Evidence(
             "closeness",
             0.0,
-            f"wording {close:.0%} similar (word 1-2-gram TF-IDF cosine): a copy is closest to its own source",
+            (
+                f"meaning {close:.0%} close (mean score of the in-order aligned passages x smaller aligned share)"
+                if pair.cross_language
+                else f"wording {close:.0%} similar (word 1-2-gram TF-IDF cosine)"
+            )
+            + ": a copy is closest to its own source",
         )
         flipped = [Evidence(e.kind, -e.weight, e.detail) for e in de.evidence]
         forward, backward = _sigmoid(2 * total), _sigmoid(-2 * total)
