@@ -32,7 +32,9 @@ on it) and all stories:
 * **edge calibration**: share of edges whose child got the right parent, by
   confidence bin (the claim checked: confidence >= 0.8 is right >= 80 %).
 * **credits**: precision/recall of the outlets the tool says an article
-  credits against the truth's ``credits`` (case-insensitive names).
+  credits against the truth's ``credits``, names compared by the catalog's key
+  (``fold_name``: case, accents, punctuation and a leading article ignored,
+  so "the Baltic Courier" is "Baltic Courier").
 
 Writes ``benchmarks/results/stories.json`` and ``.png`` (``stories_quick.*``
 with ``--quick``: one story of each half).
@@ -55,6 +57,7 @@ from typing import Any
 
 from benchmarks.metrics import Ratio, Score, overlap, pair_score
 from benchmarks.stories_data import Story, load_split, load_stories, pair_category, pair_strength, reuse_truth
+from provenance.sources import fold_name
 
 RESULTS = Path(__file__).resolve().parent / "results"
 REUSE = {"near-duplicate", "rewrite"}
@@ -213,8 +216,8 @@ def evaluate(stories: Sequence[Story], output: dict[str, Any]) -> StoryEval:
                 ev.parent_errors.append(f"{art.id} ({art.role}): got {d.get('parent')}, truth {truth}")
             if art.role == "independent":
                 ev.independent_under_document += Ratio(int(d.get("parent") in doc_ids), 1)
-            said = {c["name"].casefold() for c in d.get("cited_sources", [])}
-            true_credits = {c.casefold() for c in art.credits}
+            said = {fold_name(c["name"]) for c in d.get("cited_sources", [])}
+            true_credits = {fold_name(c) for c in art.credits}
             hits = len(said & true_credits)
             ev.credits += Score(hits, len(said), hits, len(true_credits))
     for e in output["edges"]:

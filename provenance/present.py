@@ -62,7 +62,7 @@ def cluster_table(result: AnalysisResult) -> str:
     for kind in ClusterKind:
         clusters = [c for c in result.clusters if c.kind is kind]
         label = {"near-duplicate": "near-duplicate clusters (verbatim reuse)",
-                 "rewrite": "reuse families (near-duplicate or rewrite)",
+                 "rewrite": "reuse families (near-duplicate, contained or rewrite)",
                  "story": "story clusters (same event)"}[kind.value]  # fmt: skip
         lines.append(f"\n{label}: {len(clusters) or 'none'}")
         for i, c in enumerate(clusters, 1):
@@ -119,8 +119,8 @@ def lineage_tree(result: AnalysisResult) -> str:
 
     def walk(node: str, depth: int) -> None:
         for e in sorted(children.get(node, []), key=lambda e: e.target):
-            d = info[e.target]
-            share = f", derived share {d.derived_share:.0%}" if d.derived_share else ""
+            d = info.get(e.target)  # None: a virtual node relaying another (cited:Y -> cited:X)
+            share = f", derived share {d.derived_share:.0%}" if d is not None and d.derived_share else ""
             tag = "" if e.direction == "determined" else f", {e.direction} direction"
             lines.append("    " * depth + f"└─ {label(e.target)}   [confidence {e.confidence:.2f}{share}{tag}]")
             for ev in e.evidence:
@@ -143,7 +143,7 @@ def lineage_dot(result: AnalysisResult) -> str:
     lines = ["digraph lineage {", "  rankdir=TB;", "  node [shape=box, fontname=Helvetica];"]
     for d in result.documents:
         lines.append(f"  {q(d.id)} [label={q(d.id + (chr(10) + d.outlet if d.outlet else ''))}];")
-    for v in sorted({e.source for e in result.edges} - ids):
+    for v in sorted({n for e in result.edges for n in (e.source, e.target)} - ids):
         lines.append(f"  {q(v)} [style=dashed];")
     for e in result.edges:
         style = ", style=dashed" if e.direction != "determined" else ""

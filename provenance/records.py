@@ -73,10 +73,15 @@ class Passage:
 class Relation(StrEnum):
     """How two documents relate, from strongest to weakest reuse."""
 
-    NEAR_DUPLICATE = "near-duplicate"  # verbatim reuse
+    NEAR_DUPLICATE = "near-duplicate"  # verbatim reuse: shingle Jaccard at or above the threshold
+    CONTAINED = "contained"  # verbatim reuse of one text inside a longer one (an excerpt; Jaccard below it)
     REWRITE = "rewrite"  # paraphrased reuse of the same text
     SAME_STORY = "same-story"  # same event, independent wording
     UNRELATED = "unrelated"
+
+
+VERBATIM_RELATIONS = frozenset({Relation.NEAR_DUPLICATE, Relation.CONTAINED})  # shared shingles measure the reuse
+REUSE_RELATIONS = frozenset({*VERBATIM_RELATIONS, Relation.REWRITE})  # one text made from the other
 
 
 @dataclass(frozen=True)
@@ -130,6 +135,7 @@ class CitedSource:
     start: int  # span of the mention in the original text
     end: int
     cue: str = ""  # the attribution cue that licensed it, e.g. "secondo", "(ANSA)"
+    via: str = ""  # the outlet that relays this credit ("X, citing Y": Y's credit is via X); "" if direct
 
 
 @dataclass(frozen=True)

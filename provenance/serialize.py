@@ -59,7 +59,7 @@ def pair_to_dict(p: PairScore) -> dict[str, Any]:
 
 
 def cited_to_dict(c: CitedSource) -> dict[str, Any]:
-    return {"name": c.name, "mention": c.mention, "start": c.start, "end": c.end, "cue": c.cue}
+    return {"name": c.name, "mention": c.mention, "start": c.start, "end": c.end, "cue": c.cue, "via": c.via}
 
 
 def document_to_dict(d: DocumentInfo) -> dict[str, Any]:

@@ -314,7 +314,6 @@ def test_lists_share_the_cue(text: str, expected: list[str]) -> None:
         "gli agi della vita moderna.",
         "L'ansa del fiume è pericolosa.",
         "Ho bevuto un espresso al bar.",
-        "Secondo il Giornale di Vicenza, la Lega cresce.",
         "La Gazzetta Ufficiale ha pubblicato il decreto.",
         "Il Nikkei ha chiuso in rialzo a Tokyo.",
         "RT @user: ciao a tutti",
@@ -336,6 +335,96 @@ def test_lists_share_the_cue(text: str, expected: list[str]) -> None:
 def test_negative(text: str) -> None:
     got = _cites(text, include_institutions=True)
     assert [c.name for c in got] == [], text
+
+
+# --------------------------------------------------------------------------- outlets in no catalog
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("The two were expelled, the Harbour Ledger reported on Monday.", "Harbour Ledger"),
+        ("Lo riferisce il Baltic Courier, che ha visto i documenti.", "Baltic Courier"),
+        ("Il titolo cede il 14%, come riportato da Finanza&Mercati.it.", "Finanza&Mercati.it"),
+        ("Secondo Bourse & Boardroom, l'azienda ha accantonato 38 milioni.", "Bourse & Boardroom"),
+        ("Il trasferimento è record, come riporta SportOra.", "SportOra"),
+        ("Estonia acted on Tuesday, according to EuroMonitor.", "EuroMonitor"),
+        ("as first reported by The Alpine Ledger.", "The Alpine Ledger"),
+        ("Secondo Il Tratturo, la strada resta chiusa.", "Il Tratturo"),
+        ("Lo scrive il quotidiano Voce Alpina.", "Voce Alpina"),
+        ("Documents first published on Tuesday by La Gazzetta del Cerrina show it.", "La Gazzetta del Cerrina"),
+        ("Come riferisce anche Il Monitore Sanitario, la Regione ha aperto un'indagine.", "Il Monitore Sanitario"),
+        ("Secondo il Giornale di Vicenza, la Lega cresce.", "Giornale di Vicenza"),
+    ],
+)
+def test_uncatalogued_outlet_after_a_cue(text: str, name: str) -> None:
+    assert _names(text) == [name]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Secondo Maria Rossi, la strada resta chiusa.",  # a person
+        "Estonia acted, according to Eurostat.",  # an office, no outlet shape
+        "The Internal Security Service says more arrests are likely.",  # "says": how offices speak
+        "La ministra della Difesa Liis Rebane ha annunciato nuovi voli.",
+        "She had been admitted to the Sant'Ilario hospital on Monday.",
+        "according to Estonia's foreign ministry, two diplomats left.",
+        "Secondo il Ministero della Salute, i casi sono sette.",
+        "The Harbour Ledger has a new editor.",  # named, not credited
+        "Sport Oggi",  # no cue at all
+    ],
+)
+def test_uncatalogued_names_that_are_not_outlet_credits(text: str) -> None:
+    assert _names(text) == [], text
+
+
+def test_uncatalogued_can_be_switched_off_and_own_outlet_is_skipped() -> None:
+    text = "Lo riferisce il Baltic Courier."
+    assert _cites(text, uncatalogued=False) == []
+    assert extract_cited_sources(_doc(text, outlet="Baltic Courier")) == []
+
+
+def test_uncatalogued_credit_keeps_offsets() -> None:
+    text = "Il titolo cede, come riporta SportOra. Poi risale."
+    (c,) = _cites(text)
+    assert text[c.start : c.end] == "SportOra" and c.cue == "come riporta" and c.via == ""
+
+
+# --------------------------------------------------------------------------- relays
+
+
+@pytest.mark.parametrize(
+    ("text", "relayed", "via"),
+    [
+        ("Lo riporta Motor Supply Chain Daily, citando il quotidiano The Alpine Ledger.", "The Alpine Ledger",
+         "Motor Supply Chain Daily"),
+        ("Lo riferisce Calcio Oltremanica, che cita il Redmarsh Evening Post.", "Redmarsh Evening Post",
+         "Calcio Oltremanica"),
+        ("The Lakes & Alps Post reported, citing the local site Retica Notizie.", "Retica Notizie",
+         "The Lakes & Alps Post"),
+        ("Il rapporto tra Musk e Putin – come riportato da Open – ha toccato la geopolitica. "
+         "Secondo le fonti citate dal Wall Street Journal, Putin ha chiesto di limitare Starlink.",
+         "Wall Street Journal", "Open"),
+    ],
+)
+def test_relay_names_the_outlet_in_between(text: str, relayed: str, via: str) -> None:
+    by_name = {c.name: c for c in _cites(text)}
+    assert by_name[relayed].via == via
+    assert by_name[via].via == ""
+
+
+def test_credits_in_other_paragraphs_or_without_a_citing_cue_are_not_relays() -> None:
+    two_paragraphs = "Lo riferisce il Baltic Courier.\n\nCitando il Redmarsh Evening Post, altri confermano."
+    assert all(c.via == "" for c in _cites(two_paragraphs))
+    no_cue = "Secondo il Baltic Courier e secondo il Redmarsh Evening Post, i voli sono ripresi."
+    assert all(c.via == "" for c in _cites(no_cue))
+
+
+def test_seed_003_relays_the_wsj_through_open() -> None:
+    cites = extract_cited_sources(_seed("003"))
+    relayed = [c for c in cites if c.via]
+    assert [(c.name, c.via) for c in relayed] == [("Wall Street Journal", "Open")]
 
 
 def test_ansa_titlecase_alone_is_a_mention_but_ap_titlecase_is_not() -> None:

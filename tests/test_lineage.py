@@ -226,3 +226,51 @@ def test_declared_source_wins_over_a_credit_for_its_rewrite(tmp_path: Path, caps
     parents = {d["id"]: d["parent"] for d in data["documents"]}
     assert parents["002_5610e9206eb18a66"] == "001_1d2643d162fb0798"
     assert parents["001_1d2643d162fb0798"] is None
+
+
+def test_relay_chain_through_an_absent_outlet_on_the_seeds() -> None:
+    """Issue 13: 003 credits Open, which cites the WSJ: cited:WSJ -> cited:Open -> 003."""
+    from provenance.load import load_corpus
+
+    result = analyze(load_corpus(Path(__file__).resolve().parent.parent / "seeds").documents)
+    assert _info(result, "003_3eb852199a30c901").parent == "cited:Open"
+    relay = next(e for e in result.edges if e.target == "cited:Open")
+    assert relay.source == "cited:Wall Street Journal"
+    assert any("which cites Wall Street Journal" in ev.detail for ev in relay.evidence)
+    assert not [e for e in result.edges if e.source == "cited:Wall Street Journal" and e.target.startswith("003")]
+    (wsj,) = [v for v in result.virtual_nodes if v.id == "cited:Wall Street Journal"]
+    assert "003_3eb852199a30c901" in wsj.children  # it renders the scoop through Open
+
+
+def test_credit_to_an_uncatalogued_outlet_of_the_collection_gives_direction() -> None:
+    # no dates: only the credit (a name in no catalog, matched to the outlet field by its folded form) decides
+    docs = [
+        Document("local", SOURCE_IT, outlet="La Voce del Borgo"),
+        Document("copy", REWRITE_IT + "\n\nLo riferisce la Voce del Borgo.", outlet="Altro Sito"),
+    ]
+    result = analyze(docs)
+    source, _, kinds, direction = _edge(result, "copy")
+    assert source == "local" and "citation" in kinds and direction == "determined"
+    assert [c.name for c in _info(result, "copy").cited_sources] == ["La Voce del Borgo"]
+
+
+def test_uncatalogued_credit_absent_from_the_collection_becomes_virtual_parent() -> None:
+    result = analyze([Document("a", "Lo riferisce il Baltic Courier. " + INDEPENDENT_IT), Document("b", SOURCE_IT)])
+    assert _edge(result, "a")[0] == "cited:Baltic Courier"
+
+
+def test_headline_case_and_quoted_openers_are_not_details() -> None:
+    assert details("Shocking Mystery As Baltic Spies Kicked Out: 2 Expelled") == {"2"}
+    assert details("«Non sappiamo nulla», ha detto Mario Rossi.") == {"mario", "rossi"}
+    assert details("Il sindaco — Ha detto che no.") == set()
+
+
+def test_cross_language_closeness_is_mapped_onto_the_cosine_scale() -> None:
+    from provenance.lineage.forest import _on_cosine_scale
+
+    cross = {("a", "b"): 0.9, ("c", "d"): 0.5, ("e", "f"): 0.7}
+    same = {("g", "h"): 0.2, ("i", "j"): 0.4, ("k", "l"): 0.3}
+    mapped = _on_cosine_scale(cross, same)
+    assert mapped[("a", "b")] == pytest.approx(0.4) and mapped[("c", "d")] == pytest.approx(0.2)
+    assert mapped[("c", "d")] < mapped[("e", "f")] < mapped[("a", "b")]  # the order within the kind is kept
+    assert _on_cosine_scale(cross, {("g", "h"): 0.2}) == cross  # one cosine is no scale

@@ -152,7 +152,7 @@ def test_seeds_reconstruct_the_wsj_scoop_and_serialize_it() -> None:
         assert len({r.doc_id for r in g.renderings}) == len(g.renderings) >= 2
         assert all(r.text == result.texts[r.doc_id][r.start : r.end] for r in g.renderings)
     data = json.loads(json.dumps(result_to_dict(result)))
-    (node,) = data["virtual_nodes"]
+    (node,) = [v for v in data["virtual_nodes"] if v["id"] == wsj.id]
     assert node["id"] == wsj.id and node["children"] == wsj.children and len(node["passages"]) == len(wsj.passages)
     first = node["passages"][0]
     assert set(first) == {"significant", "p_value", "score", "reuse_docs", "renderings"}

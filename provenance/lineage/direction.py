@@ -9,7 +9,8 @@ weight (positive: A -> B).  The kinds, with their weights:
 * ``reference-source`` (+3.0): A was declared a known original (``--source``).
 * ``coverage`` (up to +/-1.0): the copy is mostly made of the source's text, the
   source has more besides: ``coverage_b - coverage_a`` (for verbatim copies,
-  ``containment_b_in_a - containment_a_in_b``).
+  near-duplicate or contained, ``containment_b_in_a - containment_a_in_b``: a
+  text contained in a longer one is taken as its excerpt).
 * ``lost-information`` (up to +/-1.0): specific details (numbers, names) that
   only one side's aligned passages hold.  A copy can lose the source's details
   but cannot invent the source's missing ones from it, so details only in A
@@ -28,11 +29,14 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, time
 
-from provenance.records import Document, Evidence, PairScore, Relation
+from provenance.records import VERBATIM_RELATIONS, Document, Evidence, PairScore
 
 EXTERNAL_KINDS = frozenset({"published", "citation", "reference-source"})
 
 _DETAIL_RE = re.compile(r"\d+(?:[.,]\d+)*|(?<![.!?]\s)(?<!^)\b[^\W\d_][^\W_]*", re.UNICODE)
+# A word right after an opening quote, a dash or a colon opens a sentence too: «Non ...», "— Ha ...".
+_OPENS_SENTENCE = re.compile(r"(?:[\"“«‘'(\[]|[-–—:]\s)\s*\Z")
+_WORDS = re.compile(r"[^\W\d_][^\W_]*")
 
 
 @dataclass(frozen=True)
@@ -87,15 +91,31 @@ def _number_key(token: str) -> str:
 def details(text: str) -> frozenset[str]:
     """Specific details of a passage: numbers and capitalised words not opening a sentence.
 
+    A word after an opening quote, a dash or a colon opens a sentence; in a
+    line written in Title Case (most words capitalised: a headline) only the
+    numbers count.
+
     Numbers are keyed without separators (:func:`_number_key`), words casefolded.
     """
     out = set()
-    for m in _DETAIL_RE.finditer(text):
-        tok = m.group()
-        if tok[0].isdigit():
-            out.add(_number_key(tok))
-        elif tok[0].isupper() and m.start() > 0 and len(tok) > 1:
-            out.add(tok.casefold())
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        words = _WORDS.findall(line)
+        # a Title Case Headline capitalises every word: only its numbers are details
+        title_case = len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
+        for m in _DETAIL_RE.finditer(line):
+            tok = m.group()
+            if tok[0].isdigit():
+                out.add(_number_key(tok))
+            elif (
+                not title_case
+                and tok[0].isupper()
+                and offset + m.start() > 0
+                and len(tok) > 1
+                and not _OPENS_SENTENCE.search(line[max(0, m.start() - 3) : m.start()])
+            ):
+                out.add(tok.casefold())
+        offset += len(line)
     return frozenset(out)
 
 
@@ -165,7 +185,7 @@ def direction_evidence(
     if doc_b.id in reference_ids and doc_a.id not in reference_ids:
         ev.append(Evidence("reference-source", -params.reference_weight, f"{doc_b.id} is a declared original"))
 
-    if pair.relation is Relation.NEAR_DUPLICATE:
+    if pair.relation in VERBATIM_RELATIONS:  # near-duplicate, or contained: the excerpt is the copy
         share_a, share_b, what = pair.containment_a_in_b, pair.containment_b_in_a, "of its shingles shared"
     else:
         share_a, share_b, what = pair.coverage_a, pair.coverage_b, "of its text aligned"

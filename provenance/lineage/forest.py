@@ -7,11 +7,11 @@ documents that share text neither can have taken from the other.
 
 Arcs and their weights:
 
-* a reuse pair (near-duplicate or rewrite) gives both arcs ``A -> B`` and
+* a reuse pair (near-duplicate, contained or rewrite) gives both arcs ``A -> B`` and
   ``B -> A`` with weight ``strength * closeness**k * explained * sigmoid(+/-2 * total)``,
   where ``total`` is the signed direction evidence
   (:mod:`provenance.lineage.direction`), ``strength`` is 1 for a
-  near-duplicate and ``1 - p_value`` for a rewrite, and ``closeness`` is the
+  near-duplicate or a contained text and ``1 - p_value`` for a rewrite, and ``closeness`` is the
   cosine of the two texts' word unigram+bigram TF-IDF vectors (surface
   wording, not stems).  Closeness is what tells a parent from a grandparent or
   a sibling: every generation of rewriting changes more of the wording, so a
@@ -21,13 +21,18 @@ Arcs and their weights:
   into weight ratios comparable to the direction term; it was chosen on
   generator seeds 100-101, which the lineage benchmark does not report.
   ``explained`` is the share of the target's text that the candidate parent
-  accounts for (aligned passages, or shingle containment for a near-duplicate,
+  accounts for (aligned passages, or shingle containment for verbatim reuse,
   whichever is larger), to the power ``coverage_power`` (1): a parent should
   explain what the copy reuses, so a sibling that dropped a passage the copy
   kept loses to the common parent that has it (chosen on the same seeds);
 * ``cited:NAME -> D`` with weight ``citation_weight`` (0.02, or 0.01 for a bare
   mention without attribution cue): always lighter than a reuse arc, so a
-  document with aligned text in the collection hangs under that text;
+  document with aligned text in the collection hangs under that text; names
+  outside the catalog count (:mod:`provenance.sources.names`), and a credit is
+  matched to a document's outlet by its folded name;
+* a relay, "X, citing Y" with X and Y absent from the collection, gives
+  ``cited:Y -> cited:X`` (``citation_weight``) and no ``cited:Y -> D``: the
+  document took the text from X, which took it from Y;
 * a declared original (``--source``) gets no incoming arcs, is never merged with
   a rewrite of it under a common ancestor, and its arc to a rewrite weighs at
   least ``2 * citation_weight * (1 - p)``: the declared text beats a credit;
@@ -48,7 +53,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import networkx as nx
 import numpy as np
@@ -56,13 +61,14 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from provenance.lineage.direction import DirectionEvidence, DirectionParams, clear_caches, direction_evidence
 from provenance.records import (
+    REUSE_RELATIONS,
+    VERBATIM_RELATIONS,
     AnalysisResult,
     CitedSource,
     Document,
     Evidence,
     LineageEdge,
     PairScore,
-    Relation,
 )
 
 VIRTUAL_CITED = "cited:"
@@ -87,7 +93,7 @@ def _sigmoid(x: float) -> float:
 
 
 def _strength(pair: PairScore) -> float:
-    if pair.relation is Relation.NEAR_DUPLICATE:
+    if pair.relation in VERBATIM_RELATIONS:
         return 1.0
     return max(0.0, 1.0 - pair.p_value)
 
@@ -108,7 +114,8 @@ def wording_closeness(pairs: Sequence[PairScore], documents: Sequence[Document])
     versions matters.  Across languages (``cross_language``) no surface word is
     shared: the mean score of the in-order aligned passages times the smaller
     aligned share (a translation renders all of its source, a distant relative
-    a part).
+    a part), mapped onto the scale of the same-language cosines by quantile
+    (:func:`_on_cosine_scale`).
     """
     out: dict[tuple[str, str], float] = {}
     for p in pairs:
@@ -118,6 +125,36 @@ def wording_closeness(pairs: Sequence[PairScore], documents: Sequence[Document])
     same = [p for p in pairs if not p.cross_language]
     if not same:
         return out
+    cosines = _surface_cosines(same, pairs, documents)
+    return {**_on_cosine_scale(out, cosines), **cosines}
+
+
+def _on_cosine_scale(
+    cross: dict[tuple[str, str], float], same: dict[tuple[str, str], float]
+) -> dict[tuple[str, str], float]:
+    """Cross-language closeness mapped onto the scale of the collection's same-language cosines.
+
+    The two measures are not on one scale (a translation's meaning score runs
+    higher than any rewrite's surface cosine), so a translation of a document's
+    sibling would outrank the document's own source.  Each cross-language value
+    is replaced by the same-language cosine of the same quantile (its rank among
+    the cross-language pairs of the collection): the order within each kind is
+    kept, and the closest translation weighs as much as the closest rewrite.
+    """
+    if not cross or len(same) < 2:
+        return cross
+    keys = list(cross)
+    values = np.array([cross[k] for k in keys])
+    ranks = np.argsort(np.argsort(values, kind="stable"), kind="stable")
+    quantiles = ranks / max(len(values) - 1, 1)
+    mapped = np.quantile(np.array(sorted(same.values())), quantiles)
+    return {k: float(v) for k, v in zip(keys, mapped, strict=True)}
+
+
+def _surface_cosines(
+    same: Sequence[PairScore], pairs: Sequence[PairScore], documents: Sequence[Document]
+) -> dict[tuple[str, str], float]:
+    """Word 1-2-gram TF-IDF cosines of the same-language pairs (see :func:`wording_closeness`)."""
     ids = sorted({p.a for p in pairs} | {p.b for p in pairs})  # every reuse family sets the idf
     by_id = {d.id: d for d in documents}
     row = {doc_id: i for i, doc_id in enumerate(ids)}
@@ -126,12 +163,11 @@ def wording_closeness(pairs: Sequence[PairScore], documents: Sequence[Document])
             [by_id[i].text for i in ids]
         )
     except ValueError:  # no word of two letters in any of them (e.g. only digits): nothing to tell apart
-        return {**out, **{(p.a, p.b): 1.0 for p in same}}
+        return {(p.a, p.b): 1.0 for p in same}
     left = vectors[[row[p.a] for p in same]]
     right = vectors[[row[p.b] for p in same]]
     cosines = np.asarray(left.multiply(right).sum(axis=1)).ravel()
-    out.update({(p.a, p.b): float(c) for p, c in zip(same, cosines, strict=True)})
-    return out
+    return {(p.a, p.b): float(c) for p, c in zip(same, cosines, strict=True)}
 
 
 @dataclass
@@ -151,6 +187,24 @@ def _cited_outlets(mentions: Sequence[CitedSource], kind_of: dict[str, str | Non
             continue
         score[m.name] = score.get(m.name, 0.0) + (1.0 if m.cue and m.cue != "mention" else 0.5)
     return score
+
+
+def _one_name_per_outlet(mentions: list[CitedSource], outlet: dict[str, str | None]) -> list[CitedSource]:
+    """Credits renamed to the collection's spelling of the outlet, so one outlet is one node.
+
+    A name outside the catalog is reported as written ("the Baltic Courier",
+    "The Alpine Ledger"); when its key (:func:`~provenance.sources.fold_name`)
+    is the key of a document's outlet, the outlet's spelling is used, so a
+    credit meets the documents of the outlet it credits.
+    """
+    from provenance.sources import fold_name
+
+    by_key = {fold_name(o): o for o in outlet.values() if o}
+
+    def name(n: str) -> str:
+        return by_key.get(fold_name(n), n)
+
+    return [replace(m, name=name(m.name), via=name(m.via) if m.via else "") for m in mentions]
 
 
 def _parent_confidence(arc: _Arc, pair: PairScore, graph: nx.DiGraph, target: str) -> float:
@@ -207,10 +261,10 @@ def build_lineage(
     infos = {d.id: d for d in result.documents}
     reference_ids = {d.id for d in result.documents if d.is_reference_source}
 
-    mentions = {d.id: extract_cited_sources(d, catalog) for d in documents}
+    outlet = {d.id: (catalog.canonical(d.outlet) or d.outlet) if d.outlet else None for d in documents}
+    mentions = {d.id: _one_name_per_outlet(extract_cited_sources(d, catalog), outlet) for d in documents}
     kind_of = {m.name: catalog.kind(m.name) for ms in mentions.values() for m in ms}
     cited = {doc_id: _cited_outlets(ms, kind_of) for doc_id, ms in mentions.items()}
-    outlet = {d.id: (catalog.canonical(d.outlet) or d.outlet) if d.outlet else None for d in documents}
     credit_words: dict[str, frozenset[str]] = {}
     for doc_id, ms in mentions.items():
         infos[doc_id].cited_sources = list(ms)
@@ -221,7 +275,7 @@ def build_lineage(
 
     arcs: dict[tuple[str, str], _Arc] = {}
     ancestors: dict[str, tuple[str, str, DirectionEvidence, PairScore, float]] = {}
-    reuse = [p for p in result.pairs if p.relation in (Relation.NEAR_DUPLICATE, Relation.REWRITE)]
+    reuse = [p for p in result.pairs if p.relation in REUSE_RELATIONS]
     closeness = wording_closeness(reuse, documents)
     for pair in reuse:
         a, b = by_id[pair.a], by_id[pair.b]
@@ -284,10 +338,26 @@ def build_lineage(
             weight = max(strength * 0.5, arcs[key].weight if key in arcs else 0.0)  # 0.5: direction balanced
             arcs[key] = _Arc(weight, [note], "common-ancestor", pair, 0.5)
 
+    for doc_id, ms in mentions.items():
+        for m in ms:
+            if not m.via or m.via in present_outlets or m.via == outlet[doc_id] or m.name in present_outlets:
+                continue
+            # "X, citing Y": the text came from Y to X (absent) and from X to this document
+            key = (f"{VIRTUAL_CITED}{m.name}", f"{VIRTUAL_CITED}{m.via}")
+            ev = Evidence("citation", params.citation_weight, f"{doc_id} credits {m.via}, which cites {m.name}")
+            if key in arcs:
+                if all(e.detail != ev.detail for e in arcs[key].evidence):
+                    arcs[key].evidence.append(ev)
+            else:
+                arcs[key] = _Arc(params.citation_weight, [ev], "determined", None, 0.3)
+
     for doc_id, outlets in cited.items():
+        relayed = {m.name for m in mentions[doc_id] if m.via}
         for name, score in outlets.items():
             if name in present_outlets or name == outlet[doc_id]:
                 continue  # the outlet is in the collection: its documents carry the evidence
+            if name in relayed:
+                continue  # it reached this document through the outlet that relays it
             key = (f"{VIRTUAL_CITED}{name}", doc_id)
             cued = score >= 1.0
             weight = params.citation_weight if cued else params.mention_weight
@@ -315,11 +385,13 @@ def build_lineage(
         if arc.pair is not None and arc.direction != "common-ancestor":
             confidence = _parent_confidence(arc, arc.pair, graph, t)
         edges.append(LineageEdge(s, t, round(confidence, 4), arc.evidence, arc.direction))
+        if t not in infos:
+            continue  # a relay between two absent outlets (cited:Y -> cited:X)
         info = infos[t]
         info.parent = s
         if arc.pair is not None:  # a document parent, or the common ancestor of a pair
             info.derived_share = arc.pair.coverage_b if arc.pair.b == t else arc.pair.coverage_a
-            if arc.pair.relation is Relation.NEAR_DUPLICATE:
+            if arc.pair.relation in VERBATIM_RELATIONS:
                 info.derived_share = arc.pair.containment_b_in_a if arc.pair.b == t else arc.pair.containment_a_in_b
     result.edges = edges
     clear_caches()

@@ -34,12 +34,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from provenance.lineage.forest import VIRTUAL_ANCESTOR, VIRTUAL_CITED
-from provenance.records import AnalysisResult, PairScore, PassageGroup, Relation, Rendering, VirtualNode
+from provenance.records import REUSE_RELATIONS, AnalysisResult, PairScore, PassageGroup, Rendering, VirtualNode
 
 CITED_PREFIX = VIRTUAL_CITED  # "cited:NAME": an outlet the documents credit, not in the collection
 ANCESTOR_PREFIX = VIRTUAL_ANCESTOR  # "ancestor:A+B": an inferred common source of two documents
 MIN_OVERLAP = 0.5  # spans of one document in one group overlap by at least half of the shorter
-REUSE = (Relation.NEAR_DUPLICATE, Relation.REWRITE)
+REUSE = REUSE_RELATIONS
 
 
 def is_virtual(node_id: str) -> bool:
@@ -67,8 +67,13 @@ def virtual_name(node_id: str) -> str:
 
 
 def virtual_children(result: AnalysisResult) -> dict[str, list[str]]:
-    """Each virtual node's children (documents whose parent it is, or that an edge from it reaches)."""
+    """Each virtual node's children: documents whose parent it is, or that an edge from it reaches.
+
+    A relay between absent outlets (``cited:Y -> cited:X``: X credited Y)
+    passes X's documents on to Y too: they render Y's text through X.
+    """
     kids: dict[str, list[str]] = {}
+    relays: dict[str, list[str]] = {}
     for d in result.documents:
         if d.parent is not None and is_virtual(d.parent):
             kids.setdefault(d.parent, []).append(d.id)
@@ -77,6 +82,18 @@ def virtual_children(result: AnalysisResult) -> dict[str, list[str]]:
             members = kids.setdefault(e.source, [])
             if e.target not in members:
                 members.append(e.target)
+        elif is_virtual(e.source):
+            relays.setdefault(e.source, []).append(e.target)
+    for node in list(relays):
+        seen, stack = {node}, list(relays[node])
+        while stack:
+            via = stack.pop()
+            if via in seen:
+                continue
+            seen.add(via)
+            stack += relays.get(via, [])
+            members = kids.setdefault(node, [])
+            members += [k for k in kids.get(via, []) if k not in members]
     return kids
 
 

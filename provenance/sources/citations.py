@@ -25,6 +25,19 @@ of these licenses it, recorded in ``CitedSource.cue``:
    bare next to another capitalised word ("Michael Bloomberg", "Reuters
    Institute").
 
+5. **uncatalogued outlet** — a capitalised name the catalog does not know,
+   licensed by a pre-cue, a post-cue or a credit as above (never bare), and
+   taken only when it looks like an outlet ("according to The Alpine Ledger",
+   "come riporta SportOra", "Lo riferisce il Baltic Courier"; not "secondo
+   Maria Rossi", "according to Eurostat"): the rules are in
+   :mod:`provenance.sources.names`.  ``name`` is the name as written (a
+   capitalised leading article kept).
+
+**Relays**: a credit that follows another credit in the same paragraph (at
+most 200 characters after it) with a citing cue between them ("X, citing Y", "X, che cita il Y", "come riportato
+da X ... le fonti citate dal Y") has ``via`` set to X: the document took the
+text from X, which attributes it to Y.
+
 Rejections: the name must have its catalog capitalisation (first significant
 word capitalised; acronyms upper-case or, from three letters, title-case:
 "WSJ"/"Wsj", never "wsj"; "AP", never "Ap"); it may not be glued to a hyphen
@@ -56,11 +69,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from provenance.records import CitedSource, Document
 from provenance.sources import cues as C
-from provenance.sources.catalog import ARTICLE_FAMILY, INSTITUTION, MEDIA_KINDS, OutletCatalog, Surface
+from provenance.sources import names as N
+from provenance.sources.catalog import ARTICLE_FAMILY, INSTITUTION, MEDIA_KINDS, OutletCatalog, Surface, fold_name
 
 MENTION = "mention"
 CREDIT = "credit"
@@ -70,6 +84,11 @@ _WORD = re.compile(r"[^\W_]+")
 _FOREIGN_ARTICLES = frozenset({"le", "les", "el", "los", "las", "der", "die", "das", "la", "il", "the", "l"})
 _WS = re.compile(r"\s+")
 _NEXT_WORD = re.compile(r"(?<![\w@])\w")
+# A relay: "X, citing Y", "X, che cita il Y", "X, which cites Y", "le fonti citate dal Y" (same paragraph).
+_RELAY_CUE = re.compile(
+    r"(?<!\w)(?:cit(?:ing|ando|a|ano|ed|es|e|at[oaie])|quot(?:ing|ed|es)|sulla\s+base\s+d)(?!\w)", re.IGNORECASE
+)
+_RELAY_GAP = 200
 
 
 @dataclass(frozen=True)
@@ -199,12 +218,18 @@ def extract_cited_sources(
     *,
     include_institutions: bool = False,
     include_own_outlet: bool = False,
+    uncatalogued: bool = True,
 ) -> list[CitedSource]:
-    """Every credited outlet mention in ``doc.text``, in text order (see the module rules)."""
+    """Every credited outlet mention in ``doc.text``, in text order (see the module rules).
+
+    ``uncatalogued=False`` keeps to the catalog's outlets (rule 5 off).
+    """
     cat = catalog if catalog is not None else OutletCatalog.load()
     text = doc.text
     own = cat.canonical(doc.outlet) if doc.outlet else None
     found: list[CitedSource] = []
+    taken: list[tuple[int, int]] = []  # catalog names credited or dropped as photo credits
+    rejected: set[int] = set()  # starts of catalog names rejected as glued to a domain or hyphen
     prev: _Hit | None = None
     pos = 0
     while (m := cat.pattern.search(text, pos)) is not None:
@@ -226,8 +251,13 @@ def extract_cited_sources(
             elif hit.how in ("mention", "rejected") and _joinable(text, m.start(), m.end(), s):
                 hit = _Hit(m.start(), m.end(), prev.cue, prev.how)
         prev = hit
+        if hit.how == "photo":
+            taken.append(m.span())
+        elif hit.how == "rejected" and text[m.end() : m.end() + 1] in ("-", "."):
+            rejected.add(m.start())  # "Reuters.com", "Post-it": the catalog's guard, not another outlet
         if hit.cue is None:
             continue
+        taken.append(m.span())
         if s.kind == INSTITUTION and not include_institutions:
             continue
         if s.kind == INSTITUTION and hit.how not in ("pre", "post"):
@@ -237,7 +267,76 @@ def extract_cited_sources(
         if own is not None and s.name == own and not include_own_outlet:
             continue
         found.append(CitedSource(s.name, m.group(0), m.start(), m.end(), hit.cue))
-    return found
+    if uncatalogued:
+        found += _uncatalogued(text, taken, rejected, cat, doc.outlet)
+        found.sort(key=lambda c: (c.start, c.end))
+    return _mark_relays(text, found)
+
+
+def _uncatalogued(
+    text: str, taken: list[tuple[int, int]], rejected: set[int], cat: OutletCatalog, outlet: str | None
+) -> list[CitedSource]:
+    """Cued names the catalog does not know that look like outlets (:mod:`provenance.sources.names`).
+
+    A name overlapping a credited catalog name is the catalog's; a name that
+    starts with a catalog name the catalog rejected as glued to a domain or a
+    hyphen ("Reuters.com", "Post-it") stays rejected.
+    """
+    own = fold_name(outlet) if outlet else None
+    out: list[CitedSource] = []
+    for spans in N.name_spans(text):
+        for start, end in spans:  # longest first; the first credited reading wins
+            cite = _uncatalogued_one(text, start, end, taken, rejected, cat, own)
+            if cite is not None:
+                out.append(cite)
+                break
+    return out
+
+
+def _uncatalogued_one(
+    text: str,
+    start: int,
+    end: int,
+    taken: list[tuple[int, int]],
+    rejected: set[int],
+    cat: OutletCatalog,
+    own: str | None,
+) -> CitedSource | None:
+    if any(s < end and start < e for s, e in taken):
+        return None  # a catalogued outlet is credited here
+    if start in rejected or start + N.leading_article_length(text[start:end]) in rejected:
+        return None
+    found = text[start:end]
+    key = fold_name(found)
+    if not key or key == own or cat.entry(found) is not None:
+        return None
+    surface = Surface(key, found, "unknown", False, (found,), None, len(N.content_words(found)) == 1)
+    hit = _license(text, start, end, surface)
+    if hit.cue is None or hit.how not in ("pre", "post", "credit"):
+        return None  # a bare capitalised name is not a credit
+    if hit.how == "post" and not C.REPORTING_POST.search(hit.cue):
+        return None  # "X says" is how people and offices speak, not how a text is credited
+    rest, _ = _strip_det(text[max(0, start - _WINDOW) : start])
+    if not N.outlet_like(text, start, end, rest):
+        return None
+    return CitedSource(N.display_name(found), found, start, end, hit.cue)
+
+
+def _mark_relays(text: str, found: list[CitedSource]) -> list[CitedSource]:
+    """Set ``via`` on a credit that another credited outlet relays (module rules)."""
+    out: list[CitedSource] = []
+    for i, c in enumerate(found):
+        for p in reversed(found[:i]):
+            between = text[p.end : c.start]
+            if p.name == c.name:
+                continue
+            if len(between) > _RELAY_GAP or "\n" in between:
+                break
+            if _RELAY_CUE.search(between):
+                c = replace(c, via=p.name)
+            break
+        out.append(c)
+    return out
 
 
 def _joinable(text: str, start: int, end: int, s: Surface) -> bool:

@@ -43,10 +43,12 @@ _IT_AUX = (
     r"(?:(?:ha|hanno|avrebbe|avrebbero|aveva|avevano|è|e'|era|sono|viene|vengono|veniva"
     r"|è\s+stat[oaie]|sono\s+stat[ie])\s+)"
 )
-_IT_ADVERB = r"(?:(?:anche|già|poi|inoltre|ieri|oggi|stamattina|per\s+prim[oa])\s+)"
+_IT_ADVERB_WORDS = r"(?:anche|già|poi|inoltre|ieri|oggi|stamattina|stamane|stamani|stasera|per\s+prim[oa])"
+_IT_ADVERB = rf"(?:{_IT_ADVERB_WORDS}\s+)"
+# "riferisce anche il", "rivelata stamane dalla": one adverb may also follow the verb.
 _IT_VERB = (
     r"(?:(?:(?:secondo|come|stando\s+a|a|in\s+base\s+a)\s+quanto\s+|come\s+)?"
-    + rf"{_IT_AUX}?{_IT_ADVERB}?(?:{_IT_PARTICIPLE}|{'|'.join(_IT_PRESENT)}))"
+    + rf"{_IT_AUX}?{_IT_ADVERB}?(?:{_IT_PARTICIPLE}|{'|'.join(_IT_PRESENT)})(?:\s+{_IT_ADVERB_WORDS})?)"
 )
 _IT_NOUNS = (
     "rivelazion[ei]", "articol[oi]", "inchiest[ae]", "scoop", "indiscrezion[ei]", "report", "reportage",
@@ -65,6 +67,10 @@ _IT_STANDALONE = ("secondo", "stando", "in\\s+base\\s+a", "a\\s+detta", "fonte\\
 _EN_PARTICIPLE = (
     "reported", "published", "obtained", "seen", "reviewed", "cited", "quoted", "revealed", "broken",
     "confirmed", "released", "aired", "broadcast", "posted", "carried", "first\\s+reported",
+)
+_EN_WHEN = (
+    r"(?:(?:on|last|this|late|early)\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|week|night)"
+    r"|earlier(?:\s+(?:this|last)\s+(?:week|month))?|yesterday|today|overnight)"
 )
 _EN_VERBS = (
     "according\\s+to", "told", "telling", "tells", "said\\s+to", "(?:speaking|spoke|talking|talked)\\s+(?:to|with)",
@@ -109,7 +115,8 @@ _ES_DESCRIPTORS = (
 _LOWER_ADJ = r"(?:\s+(?-i:[a-zà-ÿ]{4,}))"
 
 _PRE_ALTERNATIVES = (
-    [rf"(?:as\s+)?(?:{'|'.join(_EN_PARTICIPLE)})\s+(?:by|in|on)"]
+    # "published by", "first published on Tuesday by", "reported earlier this week in"
+    [rf"(?:as\s+)?(?:{'|'.join(_EN_PARTICIPLE)})(?:\s+{_EN_WHEN})?\s+(?:by|in|on)"]
     + list(_EN_VERBS)
     + [rf"(?:{'|'.join(_EN_NOUNS)})(?:\s+(?:by|from|in|on|with|to))?"]
     + [rf"(?:the|a|an)\s+(?:[a-z-]+\s+){{0,3}}?(?:{'|'.join(_EN_DESCRIPTORS)})"]
@@ -153,6 +160,14 @@ _POST_AUX = (
 )
 POST_CUE: re.Pattern[str] = re.compile(
     r"\A[\"”»’']?(?:['’]s?)?[ \t]+" + _POST_AUX + r"(?P<cue>" + "|".join(_POST_VERBS) + r")(?!\w)",
+    re.IGNORECASE,
+)
+# The post-cues that say "published" rather than "said": the only ones that license a name outside the
+# catalog ("the Baltic Courier reported"; never "the Internal Security Service says").
+REPORTING_POST: re.Pattern[str] = re.compile(
+    r"(?:scriv\w*|riport\w*|riferi\w*|rivel\w*|pubblic\w*|titola|anticip\w*|ricostrui\w*|svel\w*|cit\w*"
+    r"|report\w*|wr[io]te\w*|reveal\w*|publish\w*|disclosed|broke|first\s+reported|story|article|scoop"
+    r"|investigation|berichte\w*|schr\w+|meldet\w*|zufolge|rapport\w*|[ée]crit|r[ée]v[èe]le|inform\w*|escrib\w*)\Z",
     re.IGNORECASE,
 )
 # "Wsj: Musk in contatto con Putin" (headline attribution).
