@@ -274,3 +274,41 @@ def test_cross_language_closeness_is_mapped_onto_the_cosine_scale() -> None:
     assert mapped[("a", "b")] == pytest.approx(0.4) and mapped[("c", "d")] == pytest.approx(0.2)
     assert mapped[("c", "d")] < mapped[("e", "f")] < mapped[("a", "b")]  # the order within the kind is kept
     assert _on_cosine_scale(cross, {("g", "h"): 0.2}) == cross  # one cosine is no scale
+
+
+def _tradition(seed: int, n: int = 10, changes: int = 4) -> tuple[dict[str, str], dict[str, str | None]]:
+    """A hand-copied tradition: each copy changes a few words of an earlier copy (its exemplar)."""
+    import random
+
+    rng = random.Random(seed)
+    base = (SOURCE_EN + "\n" + SOURCE_EN.replace("the", "a")).split(" ")
+    vocab = sorted({w for w in base if w.isalpha()})
+    texts: dict[str, list[str]] = {"c0": base}
+    parent: dict[str, str | None] = {"c0": None}
+    for i in range(1, n):
+        exemplar = rng.choice(sorted(texts))
+        words = list(texts[exemplar])
+        for _ in range(changes):
+            k = rng.randrange(len(words))
+            words[k] = rng.choice(vocab) + rng.choice(["", "s", "ed"])
+        texts[f"c{i}"], parent[f"c{i}"] = words, exemplar
+    return {k: " ".join(v) for k, v in texts.items()}, parent
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_near_identical_copies_are_linked_along_their_copy_tree(seed: int) -> None:
+    """Issue 13: in a family of near-identical copies, links follow the distance stemma, not far relatives."""
+    texts, parent = _tradition(seed)
+    result = analyze([Document(k, t) for k, t in texts.items()])
+    links = {frozenset((d.id, d.parent)) for d in result.documents if d.parent}
+    truth = {frozenset((k, p)) for k, p in parent.items() if p}
+    assert len(links & truth) >= len(truth) - 1  # at most one exemplar missed
+
+
+def test_copy_tree_is_the_minimum_spanning_tree_of_wording_distance() -> None:
+    from provenance.lineage.variants import copy_tree, families
+
+    distances = {("a", "b"): 0.1, ("b", "c"): 0.1, ("a", "c"): 0.15, ("c", "d"): 0.3, ("x", "y"): 0.1}
+    tree = copy_tree(distances)
+    assert {frozenset(e) for e in tree.edges} == {frozenset(p) for p in [("a", "b"), ("b", "c"), ("c", "d"), ("x", "y")]}
+    assert families(distances) == [{"a", "b", "c", "d"}]  # x-y is a pair, not a family

@@ -33,6 +33,11 @@ Arcs and their weights:
 * a relay, "X, citing Y" with X and Y absent from the collection, gives
   ``cited:Y -> cited:X`` (``citation_weight``) and no ``cited:Y -> D``: the
   document took the text from X, which took it from Y;
+* inside a family of near-identical copies (three or more near-duplicates),
+  only the pairs on the family's copy tree give arcs: the minimum spanning
+  tree on wording distance (:mod:`provenance.lineage.variants`), since the
+  direction evidence of far relatives would outweigh their small differences
+  in closeness;
 * a declared original (``--source``) gets no incoming arcs, is never merged with
   a rewrite of it under a common ancestor, and its arc to a rewrite weighs at
   least ``2 * citation_weight * (1 - p)``: the declared text beats a credit;
@@ -60,6 +65,7 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from provenance.lineage.direction import DirectionEvidence, DirectionParams, clear_caches, direction_evidence
+from provenance.lineage.variants import copy_tree, families
 from provenance.records import (
     REUSE_RELATIONS,
     VERBATIM_RELATIONS,
@@ -69,6 +75,7 @@ from provenance.records import (
     Evidence,
     LineageEdge,
     PairScore,
+    Relation,
 )
 
 VIRTUAL_CITED = "cited:"
@@ -127,6 +134,28 @@ def wording_closeness(pairs: Sequence[PairScore], documents: Sequence[Document])
         return out
     cosines = _surface_cosines(same, pairs, documents)
     return {**_on_cosine_scale(out, cosines), **cosines}
+
+
+def _off_copy_tree(reuse: Sequence[PairScore], closeness: dict[tuple[str, str], float]) -> set[tuple[str, str]]:
+    """Near-duplicate pairs of a family of near-identical copies that are not on its copy tree.
+
+    A family is a connected group of near-duplicates (at least three).  Inside
+    it every copy is a reuse pair of nearly every other, and the direction
+    evidence of far relatives (a few words, a date) easily outweighs the small
+    closeness differences between them; the links a copy can have are those of
+    the family's minimum spanning tree on wording distance, 1 - closeness, over
+    all its same-language reuse pairs (:func:`provenance.lineage.variants.copy_tree`),
+    oriented as usual.
+    """
+    verbatim = [(p.a, p.b) for p in reuse if p.relation is Relation.NEAR_DUPLICATE]
+    family = {doc: i for i, members in enumerate(families(verbatim)) for doc in members}
+    inside = {
+        (p.a, p.b): 1.0 - closeness[(p.a, p.b)]
+        for p in reuse
+        if not p.cross_language and p.a in family and family[p.a] == family.get(p.b)
+    }
+    tree = copy_tree(inside)
+    return {k for k in inside if not tree.has_edge(*k)}
 
 
 def _on_cosine_scale(
@@ -277,7 +306,10 @@ def build_lineage(
     ancestors: dict[str, tuple[str, str, DirectionEvidence, PairScore, float]] = {}
     reuse = [p for p in result.pairs if p.relation in REUSE_RELATIONS]
     closeness = wording_closeness(reuse, documents)
+    outside_tree = _off_copy_tree(reuse, closeness)
     for pair in reuse:
+        if (pair.a, pair.b) in outside_tree:
+            continue
         a, b = by_id[pair.a], by_id[pair.b]
         de = direction_evidence(
             pair,
