@@ -10,8 +10,8 @@ trees, plus same-topic hard negatives; see that module), the pipeline
 and :func:`evaluate_rewrites` scores the output against the ground truth
 (definitions in :mod:`benchmarks.metrics`):
 
-* **reuse pairs**: a predicted pair of relation near-duplicate or rewrite is
-  positive; true positives are the truth's reuse pairs (same tree, >= 2 shared
+* **reuse pairs**: a predicted pair of relation near-duplicate, contained or
+  rewrite is positive; true positives are the truth's reuse pairs (same tree, >= 2 shared
   original sentences); same-tree pairs sharing fewer are ignored;
 * **parent-child recall**: the share of true parent-child pairs found;
 * **recall by Jaccard**: reuse-pair recall per bin of the pair's word
@@ -56,7 +56,7 @@ from provenance.records import AnalysisResult, ClusterKind, Relation
 
 RESULTS = Path(__file__).resolve().parent / "results"
 JACCARD_BINS: tuple[float, ...] = (0.0, 0.05, 0.1, 0.2, 0.4, 0.6, 1.0001)
-REUSE_RELATIONS = frozenset({Relation.NEAR_DUPLICATE, Relation.REWRITE})
+REUSE_RELATIONS = frozenset({Relation.NEAR_DUPLICATE, Relation.CONTAINED, Relation.REWRITE})
 
 
 def word_shingles(text: str, n: int = 5) -> set[tuple[str, ...]]:

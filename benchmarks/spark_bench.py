@@ -14,7 +14,7 @@ and CPU time, ``tree_peak_pss_mb``, the peak of the summed proportional set
 size of the whole process tree (the CLI, and for Spark the JVM and its Python
 workers) sampled from ``/proc``, and ``peak_rss_mb``, the largest single
 process (``getrusage(RUSAGE_CHILDREN)``).  Both outputs are compared: same documents, same
-near-duplicate and rewrite pairs, same clusters (the local engine's
+reuse pairs (near-duplicate, contained, rewrite), same clusters (the local engine's
 ``--level near-duplicate`` is its fast path, which reports ``tfidf_cosine``
 0.0 and no detected language, so those two fields are not compared).
 
@@ -36,7 +36,7 @@ from typing import Any
 from benchmarks.scaling import _measure_command
 
 RESULTS = Path(__file__).resolve().parent / "results"
-REUSE = ("near-duplicate", "rewrite")
+REUSE = ("near-duplicate", "contained", "rewrite")
 
 
 def write_jsonl(n: int, directory: Path, seed: int = 0) -> Path:

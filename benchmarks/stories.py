@@ -12,8 +12,8 @@ on it) and all stories:
 
 * **reuse pairs**: positive when the two articles render at least one common
   paragraph of the story's root (paragraph map traced up to the root; an absent
-  root counts).  The tool's positives are ``near-duplicate`` and ``rewrite``
-  pairs.  Precision, recall, F1; recall by category (the child's role for a
+  root counts).  The tool's positives are ``near-duplicate``, ``contained``
+  and ``rewrite`` pairs.  Precision, recall, F1; recall by category (the child's role for a
   parent-child pair, ``chain`` for ancestor-descendant, ``collateral`` for
   siblings and cousins) and by the child's strength.  Pairs across stories
   are negatives too.
@@ -60,7 +60,7 @@ from benchmarks.stories_data import Story, load_split, load_stories, pair_catego
 from provenance.sources import fold_name
 
 RESULTS = Path(__file__).resolve().parent / "results"
-REUSE = {"near-duplicate", "rewrite"}
+REUSE = {"near-duplicate", "contained", "rewrite"}
 
 
 @dataclass

@@ -72,7 +72,8 @@ def _common(p: argparse.ArgumentParser) -> None:
         type=_threshold,
         default=0.5,
         help="near-duplicate threshold on the exact Jaccard similarity of the shingle sets; "
-        "the LSH bands/rows are derived from it (default: 0.5)",
+        "the LSH bands/rows are derived from it. A pair below it whose shorter text has 80%% of its shingles "
+        "in the other is 'contained' (reuse, but not a near-duplicate) (default: 0.5)",
     )
     p.add_argument(
         "--shingle",

@@ -1,7 +1,10 @@
 """Stage 6: clusters at three levels, as connected components of the pair graph.
 
-* ``near-duplicate``: pairs related by verbatim reuse;
-* ``rewrite`` (reuse families): near-duplicate or rewrite pairs;
+* ``near-duplicate``: near-duplicate pairs (shingle Jaccard at or above the
+  threshold) only.  A ``contained`` pair does not link them: single linkage
+  through one long text that holds several short ones would put texts that
+  share nothing into one near-duplicate cluster;
+* ``rewrite`` (reuse families): near-duplicate, contained or rewrite pairs;
 * ``story``: any pair that is not unrelated.
 Only components of two or more documents are reported; every document belongs
 to at most one cluster of each kind.
@@ -13,12 +16,12 @@ from collections.abc import Iterable, Sequence
 
 import networkx as nx
 
-from provenance.records import Cluster, ClusterKind, PairScore, Relation
+from provenance.records import REUSE_RELATIONS, Cluster, ClusterKind, PairScore, Relation
 
 _LEVELS: dict[ClusterKind, frozenset[Relation]] = {
     ClusterKind.NEAR_DUPLICATE: frozenset({Relation.NEAR_DUPLICATE}),
-    ClusterKind.REWRITE: frozenset({Relation.NEAR_DUPLICATE, Relation.REWRITE}),
-    ClusterKind.STORY: frozenset({Relation.NEAR_DUPLICATE, Relation.REWRITE, Relation.SAME_STORY}),
+    ClusterKind.REWRITE: REUSE_RELATIONS,
+    ClusterKind.STORY: REUSE_RELATIONS | {Relation.SAME_STORY},
 }
 
 

@@ -8,14 +8,15 @@ no language detection, no passage profiles, no TF-IDF.
 
 Same pairs as the pipeline
     The pairs are those :func:`~provenance.pipeline.analyze` labels
-    ``near-duplicate`` at ``level="near-duplicate"`` on the same input: LSH at
-    ``min(threshold, 0.5)`` (the pipeline's search threshold), exact
-    verification, then the pipeline's near-duplicate rule: exact Jaccard
-    ``>= threshold``, or one document contained in the other
-    (:data:`CONTAINMENT` of the shingles of a document of at least
-    :data:`MIN_SHINGLES_FOR_CONTAINMENT` shingles).  The clusters are those
-    :func:`provenance.clusters.build_clusters` makes of these pairs (the
-    connected components, at every level), found with scipy.
+    ``near-duplicate`` or ``contained`` at ``level="near-duplicate"`` on the
+    same input: LSH at ``min(threshold, 0.5)`` (the pipeline's search
+    threshold), exact verification, then the pipeline's rules: ``near-duplicate``
+    at exact Jaccard ``>= threshold``, else ``contained`` when one document is
+    contained in the other (:data:`CONTAINMENT` of the shingles of a document
+    of at least :data:`MIN_SHINGLES_FOR_CONTAINMENT` shingles).  The clusters
+    are those :func:`provenance.clusters.build_clusters` makes of these pairs
+    (connected components: of the near-duplicate pairs for near-duplicate
+    clusters, of both relations for the other kinds), found with scipy.
 
 What differs from the pipeline's result (the JSON contract is unchanged)
     * ``tfidf_cosine`` is 0.0 in every pair: no TF-IDF is computed.  (Pairs have
@@ -512,30 +513,44 @@ def _candidate_sets(
 def _pairs_and_clusters(
     ids: Sequence[str], sizes: Mapping[int, int], near: Iterable[NearDupPair], threshold: float
 ) -> tuple[list[PairScore], list[Cluster]]:
-    """The pipeline's near-duplicate pairs (``a`` the smaller id, sorted by ``(a, b)``) and their clusters.
+    """The pipeline's verbatim pairs (``a`` the smaller id, sorted by ``(a, b)``) and their clusters.
 
-    The clusters are those of :func:`provenance.clusters.build_clusters`: the
-    connected components of the pairs, members and components in input order,
-    for each kind of cluster (the near-duplicate pairs link documents at every
-    level), but found with :func:`provenance.neardup.connected_components`,
-    which takes a second where networkx takes minutes on a million documents.
+    A verified pair is ``near-duplicate`` at Jaccard ``>= threshold``, else
+    ``contained`` by the containment rule, else dropped.  The clusters are those
+    of :func:`provenance.clusters.build_clusters`: the connected components,
+    members and components in input order, of the near-duplicate pairs for the
+    near-duplicate kind and of all these pairs for the other kinds (a contained
+    pair is reuse, but does not link near-duplicates), found with
+    :func:`provenance.neardup.connected_components`, which takes a second where
+    networkx takes minutes on a million documents.
     """
     pairs = []
-    links = []
+    links: list[tuple[int, int]] = []  # near-duplicate pairs
+    reuse: list[tuple[int, int]] = []  # near-duplicate or contained pairs
     for p in near:
-        smaller = min(sizes[p.i], sizes[p.j])  # shingle set sizes
-        contained = max(p.containment_i_in_j, p.containment_j_in_i) >= CONTAINMENT
-        if not (p.jaccard >= threshold or (contained and smaller >= MIN_SHINGLES_FOR_CONTAINMENT)):
-            continue
-        links.append((p.i, p.j))
+        if p.jaccard >= threshold:
+            relation = Relation.NEAR_DUPLICATE
+            links.append((p.i, p.j))
+        else:
+            smaller = min(sizes[p.i], sizes[p.j])  # shingle set sizes
+            contained = max(p.containment_i_in_j, p.containment_j_in_i) >= CONTAINMENT
+            if not (contained and smaller >= MIN_SHINGLES_FOR_CONTAINMENT):
+                continue
+            relation = Relation.CONTAINED
+        reuse.append((p.i, p.j))
         if ids[p.i] < ids[p.j]:
             a, b, c_ab, c_ba = ids[p.i], ids[p.j], p.containment_i_in_j, p.containment_j_in_i
         else:
             a, b, c_ab, c_ba = ids[p.j], ids[p.i], p.containment_j_in_i, p.containment_i_in_j
-        pairs.append(PairScore(a, b, Relation.NEAR_DUPLICATE, p.jaccard, 0.0, c_ab, c_ba))
+        pairs.append(PairScore(a, b, relation, p.jaccard, 0.0, c_ab, c_ba))
     pairs.sort(key=lambda p: (p.a, p.b))
-    groups = connected_components(len(ids), links)
-    clusters = [Cluster(kind, tuple(ids[d] for d in group)) for kind in ClusterKind for group in groups]
+    near_groups = connected_components(len(ids), links)
+    reuse_groups = connected_components(len(ids), reuse) if len(reuse) > len(links) else near_groups
+    clusters = [
+        Cluster(kind, tuple(ids[d] for d in group))
+        for kind in ClusterKind
+        for group in (near_groups if kind is ClusterKind.NEAR_DUPLICATE else reuse_groups)
+    ]
     return pairs, clusters
 
 

@@ -25,7 +25,7 @@ from provenance.errors import InputError
 from provenance.fastpath import FastConfig, cluster_near_duplicates
 from provenance.load import load_corpus
 from provenance.pipeline import PipelineConfig, analyze
-from provenance.records import AnalysisResult, ClusterKind, Relation, SkippedInput
+from provenance.records import VERBATIM_RELATIONS, AnalysisResult, ClusterKind, Relation, SkippedInput
 from provenance.scoring.relation import RelationParams
 from provenance.serialize import result_to_dict
 
@@ -122,10 +122,11 @@ def pipeline_result(path: Path, threshold: float = 0.5, shingle: str = "word:5")
 
 
 def near_duplicates(result: AnalysisResult) -> tuple[list[tuple[object, ...]], list[tuple[str, ...]]]:
+    """The verbatim pairs (near-duplicate and contained) with their relation, and the near-duplicate clusters."""
     pairs = [
-        (p.a, p.b, p.jaccard, p.containment_a_in_b, p.containment_b_in_a)
+        (p.a, p.b, p.relation.value, p.jaccard, p.containment_a_in_b, p.containment_b_in_a)
         for p in result.pairs
-        if p.relation is Relation.NEAR_DUPLICATE
+        if p.relation in VERBATIM_RELATIONS
     ]
     clusters = [c.members for c in result.clusters if c.kind is ClusterKind.NEAR_DUPLICATE]
     return pairs, clusters
@@ -173,13 +174,22 @@ def test_small_blocks_many_workers_and_the_second_pass(
 
 @pytest.mark.parametrize("threshold", [0.3, 0.8, 1.0])
 def test_other_thresholds(tmp_path: Path, planted: Path, threshold: float) -> None:
-    # above 0.5 the pipeline still searches at 0.5: excerpts stay near-duplicates by containment
-    pairs, clusters = near_duplicates(pipeline_result(planted, threshold))
+    # above 0.5 the pipeline still searches at 0.5: excerpts are found, and labelled contained
+    expected = pipeline_result(planted, threshold)
+    pairs, clusters = near_duplicates(expected)
     result = cluster_near_duplicates(planted, config=FastConfig(threshold=threshold, jobs=1))
     assert near_duplicates(result) == (pairs, clusters)
+    # reuse families too (story clusters differ above 0.5: the pipeline adds same-story pairs, module docstring)
+    families = [ClusterKind.NEAR_DUPLICATE, ClusterKind.REWRITE]
+    assert [c for c in result.clusters if c.kind in families] == [c for c in expected.clusters if c.kind in families]
     assert pairs
-    if threshold == 0.8:  # excerpts: near-duplicates by containment
-        assert any(p[2] < 0.8 and max(p[3], p[4]) >= 0.8 for p in pairs)
+    assert all((p[2] == "near-duplicate") == (p[3] >= threshold) for p in pairs)  # the threshold alone decides
+    if threshold == 0.8:  # excerpts: contained, never near-duplicates below the threshold
+        contained = [p for p in pairs if p[2] == "contained"]
+        assert contained and all(p[3] < 0.8 and max(p[4], p[5]) >= 0.8 for p in contained)
+        near_members = {m for c in clusters for m in c}
+        # an excerpt whose only verbatim link is containment is in a reuse family, not a near-duplicate cluster
+        assert any(p[0] not in near_members or p[1] not in near_members for p in contained)
 
 
 def test_char_shingles(planted: Path) -> None:
@@ -344,7 +354,7 @@ def test_cli_uses_the_fast_path(
     assert set(data["pairs"][0]) == set(result_to_dict(expected)["pairs"][0])
     pairs, clusters = near_duplicates(expected)
     assert [(p["a"], p["b"]) for p in data["pairs"]] == [p[:2] for p in pairs]
-    assert [p["jaccard"] for p in data["pairs"]] == [round(p[2], 4) for p in pairs]
+    assert [(p["relation"], p["jaccard"]) for p in data["pairs"]] == [(p[2], round(p[3], 4)) for p in pairs]
     assert {p["relation"] for p in data["pairs"]} == {"near-duplicate"}
     assert [tuple(c["members"]) for c in data["clusters"] if c["kind"] == "near-duplicate"] == clusters
     assert len(data["documents"]) == len(expected.documents) and data["edges"] == []

@@ -17,8 +17,12 @@ def _alignment(length: int, p: float) -> PassageAlignment:
 def test_relation_rules() -> None:
     params = RelationParams()
     assert classify_pair(0.7, 0.8, 0.8, 100, 0.9, NO_ALIGN, params) is Relation.NEAR_DUPLICATE
-    # a verbatim copy embedded in a longer article: low Jaccard, high containment
-    assert classify_pair(0.2, 0.95, 0.2, 100, 0.5, NO_ALIGN, params) is Relation.NEAR_DUPLICATE
+    # a verbatim copy embedded in a longer article: low Jaccard, high containment: contained, not near-duplicate
+    assert classify_pair(0.2, 0.95, 0.2, 100, 0.5, NO_ALIGN, params) is Relation.CONTAINED
+    assert classify_pair(0.2, 0.2, 0.95, 100, 0.5, _alignment(4, 1e-5), params) is Relation.CONTAINED
+    # the threshold alone makes a near-duplicate, whatever the containment
+    assert classify_pair(0.5, 0.5, 0.5, 100, 0.5, NO_ALIGN, params) is Relation.NEAR_DUPLICATE
+    assert classify_pair(0.49, 0.79, 0.6, 100, 0.5, NO_ALIGN, params) is Relation.SAME_STORY
     # ... but not when the contained text is a handful of shingles
     assert classify_pair(0.2, 0.95, 0.2, 5, 0.05, NO_ALIGN, params) is Relation.UNRELATED
     assert classify_pair(0.0, 0.0, 0.0, 100, 0.3, _alignment(4, 1e-5), params) is Relation.REWRITE
@@ -45,6 +49,21 @@ def test_cluster_levels_nest() -> None:
     assert by_kind[ClusterKind.NEAR_DUPLICATE] == [("a", "b")]
     assert by_kind[ClusterKind.REWRITE] == [("a", "b", "c")]
     assert by_kind[ClusterKind.STORY] == [("a", "b", "c", "d")]
+
+
+def test_containment_does_not_chain_near_duplicate_clusters() -> None:
+    # one long digest holds two short articles that share nothing with each other; c and d are near-duplicates
+    ids = ["digest", "short1", "short2", "c", "d"]
+    pairs = [
+        _pair("digest", "short1", Relation.CONTAINED),
+        _pair("digest", "short2", Relation.CONTAINED),
+        _pair("c", "d", Relation.NEAR_DUPLICATE),
+    ]
+    by_kind = {k: [c.members for c in build_clusters(ids, pairs) if c.kind is k] for k in ClusterKind}
+    assert by_kind[ClusterKind.NEAR_DUPLICATE] == [("c", "d")]
+    # containment is reuse: the digest and its excerpts form a reuse family
+    assert by_kind[ClusterKind.REWRITE] == [("digest", "short1", "short2"), ("c", "d")]
+    assert by_kind[ClusterKind.STORY] == by_kind[ClusterKind.REWRITE]
 
 
 def test_components_singletons_dropped_and_ordered() -> None:

@@ -45,7 +45,7 @@ from provenance.index.features import DocumentFeatures, profile_from_bytes
 from provenance.index.store import IndexStore
 from provenance.lineage.direction import publication_order
 from provenance.pipeline import ScoringState, assign_languages, document_vectors, score_pairs
-from provenance.records import Alignment, Document, PairScore, Relation
+from provenance.records import REUSE_RELATIONS, Alignment, Document, PairScore, Relation
 from provenance.scoring.align import PassageProfile, TermSpace
 from provenance.scoring.relation import RelationParams
 from provenance.scoring.weights import TermWeights
@@ -54,7 +54,7 @@ from provenance.signatures.shingles import ShingleSpec, shingle_hashes_batch
 QUERY_ID = "\x00query"  # the query's id while scoring: unique, and sorts first (so it is always side "a")
 MAX_CANDIDATES = 30
 CONTEXT_SIZE = 100
-_REUSE = (Relation.NEAR_DUPLICATE, Relation.REWRITE)
+_REUSE = REUSE_RELATIONS
 _RANK = {r: k for k, r in enumerate(Relation)}
 
 

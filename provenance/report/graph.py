@@ -11,7 +11,7 @@ the "How to read" text:
 * ``common-ancestor`` -- the target derives from a source not in the collection,
   inferred from the passages it shares with another text that neither copied;
 * ``undetermined`` -- a lineage edge whose direction could not be decided;
-* ``shared`` -- two documents of a reuse pair (near-duplicate or rewrite) that no
+* ``shared`` -- two documents of a reuse pair (near-duplicate, contained or rewrite) that no
   lineage edge joins (for example two children of the same absent source): not
   a parent link, but the text they share must be visible.
 
@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from provenance.lineage.reconstruct import is_virtual, virtual_name
-from provenance.records import AnalysisResult, Relation
+from provenance.records import REUSE_RELATIONS, AnalysisResult
 from provenance.report.names import headline, shorten, wrap
 from provenance.report.provenance_map import virtual_note
 
@@ -118,14 +118,14 @@ EDGE_STYLES: dict[str, EdgeStyle] = {
         EdgeStyle(
             EDGE_SHARED, "#7c3aed", "solid", None, False, 2.4,
             "shares passages, not a parent link (number of passages)",
-            "shares passages (a near-duplicate or rewrite pair) without being one the other's parent; "
+            "shares passages (a near-duplicate, contained or rewrite pair) without being one the other's parent; "
             "the number is how many passages are aligned",
             "solid purple line without arrowhead",
         ),
     )
 }  # fmt: skip
 
-REUSE = (Relation.NEAR_DUPLICATE, Relation.REWRITE)
+REUSE = REUSE_RELATIONS
 
 
 @dataclass(frozen=True)

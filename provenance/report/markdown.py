@@ -228,7 +228,7 @@ def render_model_markdown(model: ReportModel) -> str:
         + f"; {len(s.originals)} original{'' if len(s.originals) == 1 else 's'} with offspring in the collection, "
         f"{s.n_standalone} stand alone" + (f"; {s.n_skipped} inputs skipped" if s.n_skipped else "")
     )
-    out.append(f"- Pairs of documents that share passages (near-duplicate or rewrite): {len(s.shared)}")
+    out.append(f"- Pairs of documents that share passages (near-duplicate, contained or rewrite): {len(s.shared)}")
     out.append("- Languages: " + (", ".join(f"{md_escape(c.label)} {c.count}" for c in s.languages) or "—"))
     out.append("- Clusters: " + ", ".join(f"{c.count} {c.label}" for c in s.clusters))
     if s.cited:
@@ -262,7 +262,7 @@ def render_model_markdown(model: ReportModel) -> str:
         out += ["", "Links whose direction could not be decided:", ""]
         out += [f"- {_ref(a)} — {_ref(b)} (confidence {c:.2f})" for a, b, c in model.undetermined]
     if s.shared:
-        out += ["", "Texts that share passages (near-duplicate or rewrite pairs):", ""]
+        out += ["", "Texts that share passages (near-duplicate, contained or rewrite pairs):", ""]
         out += [
             f"- {_ref(x.a)} ↔ {_ref(x.b)} — {x.relation}, {x.n_passages} aligned passage"
             f"{'' if x.n_passages == 1 else 's'}, p = {x.p_value:.2g}; {md_escape(x.lineage)}"

@@ -38,7 +38,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from provenance.lineage.reconstruct import ANCESTOR_PREFIX, is_virtual, reconstruct_virtual_nodes, virtual_name
-from provenance.records import AnalysisResult, DocumentInfo, LineageEdge, PairScore, PassageGroup, Relation
+from provenance.records import (
+    REUSE_RELATIONS,
+    AnalysisResult,
+    DocumentInfo,
+    LineageEdge,
+    PairScore,
+    PassageGroup,
+    Relation,
+)
 from provenance.report.graph import (
     EDGE_STYLES,
     MAX_GRAPH_NODES,
@@ -74,10 +82,11 @@ MAX_VIEWS_PER_DOC = 25
 MAX_ABSENT_PASSAGES = 60
 OPEN_SECTIONS_UP_TO = 8
 N_COLOURS = 10
-REUSE = (Relation.NEAR_DUPLICATE, Relation.REWRITE)
+REUSE = REUSE_RELATIONS
 
 RELATION_WORDS = {
     Relation.NEAR_DUPLICATE.value: "near-duplicate",
+    Relation.CONTAINED.value: "contained",
     Relation.REWRITE.value: "rewrite",
     Relation.SAME_STORY.value: "same story",
     Relation.UNRELATED.value: "unrelated",
@@ -130,7 +139,7 @@ class CountItem:
 
 @dataclass(frozen=True)
 class SharedLink:
-    """A reuse pair (near-duplicate or rewrite) between two documents of the collection."""
+    """A reuse pair (near-duplicate, contained or rewrite) between two documents of the collection."""
 
     a: Ref
     b: Ref
@@ -425,6 +434,19 @@ def _pair_text(pair: PairScore, this_is_a: bool, other: Ref) -> str:
     )
     if pair.relation is Relation.NEAR_DUPLICATE:
         return text + " They are near-duplicates: essentially the same text."
+    if pair.relation is Relation.CONTAINED:
+        c_this, c_other = (
+            (pair.containment_a_in_b, pair.containment_b_in_a)
+            if this_is_a
+            else (pair.containment_b_in_a, pair.containment_a_in_b)
+        )
+        inner, outer, share = (
+            ("this text", "the other", c_this) if c_this >= c_other else ("the other", "this text", c_other)
+        )
+        return text + (
+            f" One is contained in the other: {pct(share)} of {inner}'s word sequences occur verbatim in {outer} "
+            "(an excerpt, or a short text reused inside a longer one), though the two are not near-duplicates."
+        )
     if pair.relation is Relation.REWRITE:
         return text + (
             f" They are rewrites of the same text: this much aligned text, in order, is very unlikely "
@@ -441,7 +463,7 @@ def _lineage_between(
 ) -> tuple[LineageEdge | None, str | None]:
     """The lineage edge joining ``this`` and ``other`` (either way), and a sentence on how lineage relates them.
 
-    ``reuse``: the two share passages of a near-duplicate or rewrite pair.
+    ``reuse``: the two share passages of a reuse pair (near-duplicate, contained or rewrite).
     """
     edge = index.edge(other, this) or index.edge(this, other)
     if edge is not None:
@@ -687,7 +709,7 @@ def _rows(
                 cited=list(dict.fromkeys(c.name for c in d.cited_sources)),
                 relations=[
                     CountItem(RELATION_WORDS[r.value], rel[r.value])
-                    for r in (Relation.NEAR_DUPLICATE, Relation.REWRITE, Relation.SAME_STORY)
+                    for r in (Relation.NEAR_DUPLICATE, Relation.CONTAINED, Relation.REWRITE, Relation.SAME_STORY)
                     if rel.get(r.value)
                 ],
                 role=roles.get(d.id, ROLE_STANDALONE),
@@ -753,7 +775,11 @@ def _summary(result: AnalysisResult, ref: _Refs, roles: dict[str, str], shared: 
         n_skipped=len(result.skipped),
         languages=[CountItem(k, v) for k, v in langs.most_common()],
         clusters=[CountItem(k, kinds.get(k, 0)) for k in ("near-duplicate", "rewrite", "story")],
-        relations=[CountItem(w, rels.get(w, 0)) for w in ("near-duplicate", "rewrite", "same story") if rels.get(w)],
+        relations=[
+            CountItem(w, rels.get(w, 0))
+            for w in ("near-duplicate", "contained", "rewrite", "same story")
+            if rels.get(w)
+        ],
         cited=[CountItem(k, v) for k, v in sorted(cited.items(), key=lambda kv: (-kv[1], kv[0]))],
         originals=originals,
         virtual_roots=[ref(v) for v in virt],

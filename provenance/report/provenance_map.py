@@ -12,7 +12,7 @@ trusted one wins, in this order:
 2. ``lineage`` -- alignments with the source of another incoming lineage edge;
 3. ``undetermined`` -- alignments along a lineage edge whose direction could not
    be decided (either end);
-4. ``shared`` -- alignments of any other near-duplicate/rewrite pair, unless the
+4. ``shared`` -- alignments of any other reuse pair (near-duplicate, contained or rewrite), unless the
    other document derives from this one (then the text is this document's own);
 5. ``chance`` -- alignments of a pair the scoring stage rates as same story
    (aligned text within what independent texts of one story share by chance),
@@ -37,7 +37,7 @@ from itertools import accumulate
 
 from provenance.lineage.reconstruct import is_virtual, virtual_kind
 from provenance.normalize.segment import split_passages
-from provenance.records import AnalysisResult, LineageEdge, PairScore, Relation
+from provenance.records import REUSE_RELATIONS, AnalysisResult, LineageEdge, PairScore
 from provenance.scoring.align import MAX_PASSAGES
 
 VIA_PARENT = "parent"
@@ -48,7 +48,7 @@ VIA_CHANCE = "chance"
 VIA_ORIGINAL = "original"
 
 _RANK = {VIA_PARENT: 0, VIA_LINEAGE: 1, VIA_UNDETERMINED: 2, VIA_SHARED: 3, VIA_CHANCE: 4}
-_REUSE = (Relation.NEAR_DUPLICATE, Relation.REWRITE)
+_REUSE = REUSE_RELATIONS
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,20 @@
 """The relation of a scored pair, from the similarities of the earlier stages.
 
 Rules, first match wins:
-1. ``near-duplicate``: exact shingle Jaccard >= the near-duplicate threshold, or
-   one document is contained in the other (containment >= ``containment``,
-   i.e. a verbatim copy embedded in a longer text);
-2. ``rewrite``: an order-preserving passage alignment of at least
+1. ``near-duplicate``: exact shingle Jaccard >= the near-duplicate threshold
+   (``--threshold``; nothing else makes a near-duplicate);
+2. ``contained``: below that Jaccard, one document is contained in the other
+   (containment >= ``containment`` of the shingles of a document of at least
+   ``min_shingles_for_containment`` shingles): a verbatim excerpt or a short
+   article embedded in a longer text.  It is reuse (reuse families, lineage),
+   but it does not link near-duplicate clusters: a long text holding several
+   short ones would otherwise chain them into one cluster;
+3. ``rewrite``: an order-preserving passage alignment of at least
    ``min_passages`` passages that is significant (p <= ``significance``, see
    :mod:`provenance.scoring.align`);
-3. ``same-story``: document TF-IDF cosine >= ``story_threshold``, or at least
+4. ``same-story``: document TF-IDF cosine >= ``story_threshold``, or at least
    one aligned passage;
-4. ``unrelated``.
+5. ``unrelated``.
 """
 
 from __future__ import annotations
@@ -39,11 +44,11 @@ def classify_pair(
     params: RelationParams,
 ) -> Relation:
     """Apply the rules of the module docstring."""
-    contained = max(containment_a_in_b, containment_b_in_a) >= params.containment
-    if jaccard >= params.near_duplicate_threshold or (
-        contained and smaller_shingle_count >= params.min_shingles_for_containment
-    ):
+    if jaccard >= params.near_duplicate_threshold:
         return Relation.NEAR_DUPLICATE
+    contained = max(containment_a_in_b, containment_b_in_a) >= params.containment
+    if contained and smaller_shingle_count >= params.min_shingles_for_containment:
+        return Relation.CONTAINED
     if alignment.chain_length >= params.align.min_passages and alignment.p_value <= params.align.significance:
         return Relation.REWRITE
     if tfidf_cosine >= params.story_threshold or alignment.matches:
