@@ -23,7 +23,7 @@ from provenance.clusters import build_clusters
 from provenance.errors import InputError
 from provenance.neardup import NearDupPair, exact_overlap, find_near_duplicates
 from provenance.normalize.analyzer import analyzer_for
-from provenance.normalize.language import UNDETERMINED, detect_language
+from provenance.normalize.language import UNDETERMINED, detect_languages
 from provenance.records import AnalysisResult, Document, DocumentInfo, PairScore, Relation, SkippedInput
 from provenance.scoring.align import PassageAlignment, PassageProfile, TermSpace, align_passages, build_profile
 from provenance.scoring.relation import RelationParams, classify_pair
@@ -59,14 +59,17 @@ def _progress(items: Sequence[T], enabled: bool, desc: str) -> Iterator[T]:
 
 
 def assign_languages(documents: Sequence[Document]) -> list[Document]:
-    """Documents with ``language`` set: the declared one, else the detected one (or "und")."""
-    out = []
-    for d in documents:
-        if d.language:
-            out.append(replace(d, language=d.language.lower().split("-")[0]))
-        else:
-            out.append(replace(d, language=detect_language(d.text).code))
-    return out
+    """Documents with ``language`` set: the declared one, else the detected one (or "und").
+
+    Undeclared languages are detected together (:func:`~provenance.normalize.language.detect_languages`):
+    a text the model finds ambiguous takes the language of the documents it comes with.
+    """
+    todo = [d for d in documents if not d.language]
+    guesses = iter(detect_languages([d.text for d in todo]))
+    return [
+        replace(d, language=d.language.lower().split("-")[0] if d.language else next(guesses).code)
+        for d in documents
+    ]
 
 
 def document_vectors(profiles: Sequence[PassageProfile]) -> sparse.csr_matrix:

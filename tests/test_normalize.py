@@ -85,3 +85,28 @@ def test_passages_merge_fragments_and_skip_blank_lines() -> None:
     spans = [text[p.start : p.end] for p in split_passages(text)]
     assert spans == ["Una frase abbastanza lunga qui.", "Ok. Un'altra frase lunga davvero."]
     assert split_passages("") == []
+
+
+def test_ambiguous_texts_take_their_collection_language_confident_ones_keep_theirs() -> None:
+    from benchmarks.synthetic_corpus import CorpusParams, SyntheticCorpus
+    from provenance.normalize.language import detect_languages
+
+    corpus = SyntheticCorpus(CorpusParams(n=120))
+    texts = [corpus.text(i) for i in range(120)]  # pseudo-words the model was not trained on
+    alone = [detect_language(t).code for t in texts]
+    english = "The Kremlin denied reports of secret talks between Elon Musk and the Russian president. " * 3
+    together = [g.code for g in detect_languages([*texts, english])]
+    assert alone.count("und") > 20  # on its own the model hesitates on many of them...
+    assert together[-1] == "en"  # ...a text it is sure of keeps its language in any collection
+    majority = max(set(together[:-1]), key=together.count)
+    assert together.count("und") == 0
+    assert together[:-1].count(majority) >= 115
+
+
+def test_abbreviation_longer_than_the_tail_read_is_still_an_abbreviation() -> None:
+    from provenance.normalize.segment import _TAIL, _is_abbreviation
+
+    dotted = "a." * (_TAIL // 2 + 10)  # "a.a.a....a." like "U.S.", longer than the tail
+    line = "Prima " + dotted + " Dopo"
+    assert _is_abbreviation(line, len("Prima " + dotted))
+    assert not _is_abbreviation("Una frase " + "x" * (_TAIL + 5) + ". Dopo", len("Una frase ") + _TAIL + 6)

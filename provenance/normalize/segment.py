@@ -31,13 +31,20 @@ ABBREVIATIONS = frozenset(
 
 _END = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s+[\"“«‘'(\[–—-]?[\d\w])")
 _WORD = re.compile(r"\w+")
+_WORD_BEFORE_STOP = re.compile(r"([\w.]+)\.$")
+_TAIL = 64
 
 
 def _is_abbreviation(line: str, end_of_dot: int) -> bool:
     """Whether the stop ending at ``end_of_dot`` closes an abbreviation, not a sentence."""
     if line[end_of_dot - 1] != ".":
         return False
-    m = re.search(r"([\w.]+)\.$", line[:end_of_dot])
+    # the word before the stop, read from a short tail (the whole line only when the word fills the
+    # tail): searching the line's prefix made one-line texts quadratic
+    tail_start = max(0, end_of_dot - _TAIL)
+    m = _WORD_BEFORE_STOP.search(line, tail_start, end_of_dot)
+    if m and m.start() == tail_start and tail_start > 0:
+        m = _WORD_BEFORE_STOP.search(line[:end_of_dot])
     if not m:
         return False
     word = m.group(1)

@@ -56,9 +56,23 @@ def _segmentable(language: str) -> bool:
         return False
 
 
+@lru_cache(maxsize=256)
+def _has_wordlist(language: str) -> bool:
+    """Whether wordfreq has a frequency list for the language (asked once per language).
+
+    wordfreq caches the lists it finds but not a failed search, which lists its data directory
+    again on every call: 1.5 ms per word of an undetermined ("und") text.
+    """
+    try:
+        get_frequency_dict(language)
+    except (LookupError, ValueError):
+        return False
+    return True
+
+
 def word_probability(word: str, language: str) -> float:
     """wordfreq's frequency of ``word`` in the language (0 if unknown); see the module docstring."""
-    if not _segmentable(language):
+    if not _segmentable(language) or not _has_wordlist(language):
         return 0.0
     if language not in _NO_SEGMENTER:
         try:
