@@ -11,7 +11,8 @@ since no word segmenter is installed (wordfreq's optional jieba and MeCab are
 not dependencies): a run of Han ideographs and kana (Chinese, Japanese), or of
 Thai, Lao, Khmer or Myanmar letters, becomes its overlapping character bigrams
 ("北京市政府" -> "北京", "京市", "市政", "政府"; a character keeps its combining
-marks), the usual fallback of search engines for these scripts.  A bigram is
+marks), the usual fallback of search engines for these scripts
+(:mod:`provenance.scripts`, shared with the near-duplicate shingles).  A bigram is
 its own stem; the true words among them are the ones shared by rewrites, and
 the rarity weights of the scoring stage de-emphasise the common ones.
 
@@ -30,7 +31,6 @@ function words.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -41,6 +41,7 @@ import stopwordsiso
 
 from provenance.normalize.text import fold_for_matching
 from provenance.records import Token
+from provenance.scripts import CJK, MARK, SPACELESS, SPACELESS_RUN, bigram_spans
 
 try:  # the set of languages simplemma ships dictionaries for
     from simplemma.strategies.dictionaries.dictionary_factory import SUPPORTED_LANGUAGES as _SM
@@ -49,42 +50,11 @@ except ImportError:  # pragma: no cover - internal module moved
 SIMPLEMMA_LANGUAGES: frozenset[str] = frozenset(_SM)
 
 
-def _marks_class() -> str:
-    """A regex class of the combining marks (Unicode categories M*) of the planes text actually uses."""
-    planes = (range(0x10000), range(0x10000, 0x20000), range(0xE0100, 0xE01F0))
-    marks = [cp for plane in planes for cp in plane if unicodedata.category(chr(cp))[0] == "M"]
-    ranges: list[list[int]] = []
-    for cp in marks:
-        if ranges and ranges[-1][1] == cp - 1:
-            ranges[-1][1] = cp
-        else:
-            ranges.append([cp, cp])
-    return "[" + "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges) + "]"
-
-
-_MARK = _marks_class()
-_HAN = "\u3005\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"  # ideographs, 々 and 〇
-_HIRAGANA = "\u3041-\u3096\u309d-\u309f"
-_KATAKANA = "\u30a1-\u30fa\u30fc-\u30ff\u31f0-\u31ff\uff66-\uff9f"
-_SPACELESS = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff"  # Thai, Lao, Myanmar, Khmer
-_CJK = _HAN + _HIRAGANA + _KATAKANA
 TOKEN_RE = re.compile(
     r"\d+(?:[.,]\d+)*"  # numbers (any script's digits)
-    rf"|(?P<bigrams>[{_CJK}](?:[{_CJK}]|{_MARK})*"  # a run of ideographs and kana, or ...
-    rf"|(?:(?=[^\W\d_])[{_SPACELESS}]{_MARK}*)+)"  # ... of Thai/Lao/Myanmar/Khmer letters: split in bigrams
-    rf"|[^\W\d_{_CJK}{_SPACELESS}](?:[^\W\d_{_CJK}{_SPACELESS}]|{_MARK})*"  # a letter run with its marks
+    rf"|(?P<bigrams>{SPACELESS_RUN})"  # a run of a script without spaces: split in bigrams (provenance.scripts)
+    rf"|[^\W\d_{CJK}{SPACELESS}](?:[^\W\d_{CJK}{SPACELESS}]|{MARK})*"  # a letter run with its marks
 )
-# a character of a spaceless run with its combining marks (and half-width kana's voicing marks)
-_CHARACTER = re.compile(rf"(?s:.)(?:{_MARK}|[\uff9e\uff9f])*")
-
-
-def _bigram_spans(start: int, run: str) -> list[tuple[int, int]]:
-    """Spans of the overlapping character bigrams of ``run`` (at ``start``); one character stays whole."""
-    ends = [start + m.end() for m in _CHARACTER.finditer(run)]
-    starts = [start, *ends[:-1]]
-    if len(ends) == 1:
-        return [(start, ends[0])]
-    return [(starts[i], ends[i + 1]) for i in range(len(ends) - 1)]
 
 
 _SNOWBALL = {
@@ -115,7 +85,7 @@ class Analyzer:
         stem = self.stem_word
         for m in TOKEN_RE.finditer(text, start, len(text) if end is None else end):
             if m.lastgroup == "bigrams":
-                for s, e in _bigram_spans(m.start(), m.group()):
+                for s, e in bigram_spans(m.start(), m.group()):
                     norm = fold_for_matching(text[s:e])
                     out.append(Token(norm=norm, stem=norm, start=s, end=e, is_stopword=norm in stop))
                 continue

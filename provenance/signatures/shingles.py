@@ -19,6 +19,15 @@ becomes a space.  A *token* is then a maximal run of ASCII letters, digits or
 ``_`` and of the remaining non-ASCII characters (letters, digits, marks).  So
 "L’articolo" and "l'articolo" both give ``["l", "articolo"]``.
 
+Scripts written without spaces between words (Chinese, Japanese, Thai, Lao,
+Khmer, Myanmar) would give one token per clause, so a single changed character
+would change every shingle of the clause: for word shingles, a run of these
+characters is first split into its overlapping character bigrams, the
+analyzer's fallback (:func:`provenance.scripts.split_spaceless`), so "东京今天下雨"
+gives ``["东京", "京今", "今天", "天下", "下雨"]`` and ``word:5`` shingles span six
+characters.  Character shingles (``char:N``) see the text unsplit.  Texts
+without such characters hash exactly as before.
+
 Hashing
 -------
 The hot path never touches a token as a Python object: a chunk of folded texts
@@ -51,6 +60,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+
+from provenance.scripts import SPACELESS_CHAR, split_spaceless
 
 __all__ = [
     "ShingleSpec",
@@ -127,6 +138,18 @@ def _separator_class(table: np.ndarray) -> str:
 
 
 _SEPARATORS = re.compile(_separator_class(_SEPARATOR_TABLE))
+
+
+def _spaceless_table() -> np.ndarray:
+    """For each code point below U+40000: is it a character of a spaceless script (``SPACELESS_CHAR``)?"""
+    table = np.zeros(0x40000, dtype=bool)  # the last entry (unassigned) stands for every code point above
+    every = np.arange(len(table), dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
+    for m in re.finditer(f"(?:{SPACELESS_CHAR.pattern})+", every):
+        table[m.start() : m.end()] = True
+    return table
+
+
+_SPACELESS_TABLE = _spaceless_table()
 _TOKEN = re.compile("[0-9a-z_\u0080-\U0010ffff]+")
 # bytes of a token in the UTF-8 encoding of folded text (separators are removed separately)
 _WORD_BYTE = np.zeros(256, dtype=bool)
@@ -196,8 +219,9 @@ def _separators(cp: np.ndarray) -> np.ndarray:
     return sep
 
 
-def _folded_bytes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The folded texts' UTF-8 bytes joined by spaces, which bytes belong to tokens, and where each text ends.
+def _folded_bytes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The folded texts' UTF-8 bytes joined by spaces, which bytes belong to tokens, where each text ends,
+    and the indices of the texts with a character of a spaceless script (:data:`_SPACELESS_TABLE`).
 
     Equal to encoding ``unicodedata.normalize("NFKC", t).lower()`` (and then
     blanking :func:`fold_text`'s separators), but lower-cased on the bytes: ASCII
@@ -213,7 +237,7 @@ def _folded_bytes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndar
         doc_ends = np.cumsum([len(e) + 1 for e in encoded], dtype=np.int64) - 1
         word = np.frombuffer(bytearray(joined.translate(_WORD_TRANSLATION)), dtype=bool)
         if joined.isascii():
-            return np.frombuffer(joined, dtype=np.uint8), word, doc_ends
+            return np.frombuffer(joined, dtype=np.uint8), word, doc_ends, np.empty(0, dtype=np.int64)
         data = np.frombuffer(bytearray(joined), dtype=np.uint8)
         leads, width, cp = _code_points(data)
         uniq, inverse = np.unique(cp, return_inverse=True)
@@ -232,7 +256,8 @@ def _folded_bytes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndar
     sep = _separators(cp)
     for k in range(4):
         word[leads[sep & (width > k)] + k] = False
-    return data, word, doc_ends
+    spaceless = np.unique(doc[_SPACELESS_TABLE[np.minimum(cp, len(_SPACELESS_TABLE) - 1)]])
+    return data, word, doc_ends, spaceless
 
 
 def fold_text(text: str) -> str:
@@ -247,9 +272,13 @@ def fold_text(text: str) -> str:
     return _SEPARATORS.sub(" ", folded)
 
 
-def word_tokens(text: str) -> list[str]:
-    """The tokens of ``text`` in matching form (see the module docstring)."""
-    return _TOKEN.findall(fold_text(text))
+def word_tokens(text: str, *, bigrams: bool = True) -> list[str]:
+    """The tokens of ``text`` in matching form (see the module docstring).
+
+    Runs of spaceless scripts are split into bigrams, as word shingles see
+    them; with ``bigrams=False`` they stay whole, as character shingles see them.
+    """
+    return _TOKEN.findall(fold_text(split_spaceless(text) if bigrams else text))
 
 
 # --------------------------------------------------------------------------- hashing primitives
@@ -380,8 +409,18 @@ def _ngrams(values: np.ndarray, counts: np.ndarray, n: int) -> tuple[np.ndarray,
 
 
 def _word_elements(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Token hashes of each text (flat) and the number of tokens of each."""
-    data, word, doc_ends = _folded_bytes(texts)
+    """Token hashes of each text (flat) and the number of tokens of each.
+
+    Texts with characters of a spaceless script are folded again with their
+    runs split into bigrams (:func:`provenance.scripts.split_spaceless`); the
+    others pay only a table look-up over their non-ASCII characters.
+    """
+    data, word, doc_ends, spaceless = _folded_bytes(texts)
+    if len(spaceless):
+        split = list(texts)
+        for d in spaceless.tolist():
+            split[d] = split_spaceless(split[d])
+        data, word, doc_ends, _ = _folded_bytes(split)
     bounds = np.flatnonzero(np.diff(word.view(np.int8), prepend=np.int8(0), append=np.int8(0)))
     starts, ends = bounds[0::2], bounds[1::2]
     counts = np.diff(np.searchsorted(starts, doc_ends), prepend=0)
@@ -398,8 +437,8 @@ def _token_list_elements(tokens: Sequence[str]) -> tuple[np.ndarray, np.ndarray]
 
 
 def _char_elements(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Mixed code points of each text's tokens joined by single spaces."""
-    joined = [" ".join(word_tokens(t)) for t in texts]
+    """Mixed code points of each text's tokens (spaceless runs unsplit) joined by single spaces."""
+    joined = [" ".join(word_tokens(t, bigrams=False)) for t in texts]
     counts = np.fromiter((len(t) for t in joined), dtype=np.int64, count=len(joined))
     points = np.frombuffer("".join(joined).encode("utf-32-le", "surrogatepass"), dtype="<u4")
     return fmix64(points.astype(np.uint64) ^ _CHAR_KEY), counts
@@ -480,7 +519,8 @@ def shingle_hashes(text_or_tokens: str | Sequence[str], spec: ShingleSpec) -> np
     """The sorted unique uint64 hashes of one document's shingles.
 
     ``text_or_tokens`` is a text, or its tokens as returned by :func:`word_tokens`
-    (given tokens are hashed as they are; the result equals the text's).  A
+    (``bigrams=False`` for character shingles; given tokens are hashed as they
+    are, and the result equals the text's).  A
     document with fewer than N words (or characters) has one shingle, the whole
     document, so short documents still match themselves; an empty one has none.
     """
