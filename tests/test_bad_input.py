@@ -266,7 +266,15 @@ def _assert_one_line_error(proc: subprocess.CompletedProcess[str]) -> None:
 
 
 @needs_dev_full
-@pytest.mark.parametrize("argv", [["cluster", "seeds", "-q"], ["lineage", "seeds", "-q", "--format", "json"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["cluster", "seeds", "-q"],
+        ["lineage", "seeds", "-q", "--format", "json"],
+        # the near-duplicate fast path writes its own output (JSON piece by piece)
+        *(["cluster", "seeds", "--level", "near-duplicate", "-q", "--format", f] for f in ("table", "json", "csv")),
+    ],
+)
 def test_stdout_on_a_full_disk_is_a_one_line_error(argv: list[str]) -> None:
     with open("/dev/full", "w") as full:
         proc = _cli(*argv, stdout=full)
