@@ -18,7 +18,17 @@ from pathlib import Path
 
 import pytest
 
-from provenance.records import Alignment, AnalysisResult, DocumentInfo, Evidence, LineageEdge, PairScore, Relation
+from provenance.records import (
+    REUSE_RELATIONS,
+    Alignment,
+    AnalysisResult,
+    Document,
+    DocumentInfo,
+    Evidence,
+    LineageEdge,
+    PairScore,
+    Relation,
+)
 from provenance.report import graph as graph_mod
 from provenance.report import write_report
 from provenance.report.sample import ANSA, sample_result
@@ -292,7 +302,9 @@ def test_seeds_legend_draws_links_as_the_graph_does(  # type: ignore[no-untyped-
         kind = next(c for c in g.get_attribute("class").split() if c not in ("edge", "gedge"))
         drawn.setdefault(kind, set()).add(_drawn_style(driver, g))
     assert {"derives", "common-ancestor", "shared"} <= set(drawn)
-    legend = {k.get_attribute("data-kind"): k for k in driver.find_elements(By.CSS_SELECTOR, ".glegend .gkey[data-kind]")}
+    legend = {
+        k.get_attribute("data-kind"): k for k in driver.find_elements(By.CSS_SELECTOR, ".glegend .gkey[data-kind]")
+    }
     assert set(legend) == set(drawn)  # every drawn kind, and only those, in the legend
     explained = {
         li.get_attribute("data-kind"): li for li in driver.find_elements(By.CSS_SELECTOR, "ul.linkstyles li[data-kind]")
@@ -356,7 +368,7 @@ def test_seeds_one_derived_share_per_document(seeds_page, seeds_result: Analysis
 def test_seeds_chance_level_passages_are_not_coloured_as_derived(seeds_page, seeds_result: AnalysisResult) -> None:  # type: ignore[no-untyped-def]
     from selenium.webdriver.common.by import By
 
-    reuse = {(p.a, p.b) for p in seeds_result.pairs if p.relation in (Relation.NEAR_DUPLICATE, Relation.REWRITE)}
+    reuse = {(p.a, p.b) for p in seeds_result.pairs if p.relation in REUSE_RELATIONS}
     coloured = chance = 0
     for i, d in enumerate(seeds_result.documents):
         for el in seeds_page.find_elements(By.CSS_SELECTOR, f"#doc-{i} .map .src"):
@@ -376,7 +388,9 @@ def test_seeds_chance_level_passages_are_not_coloured_as_derived(seeds_page, see
     assert "chance-level" in seeds_page.find_element(By.CSS_SELECTOR, f"#{first} .legend").text
 
 
-def test_seeds_reconstructed_original_lists_passages_with_their_renderings(seeds_page, seeds_result: AnalysisResult) -> None:  # type: ignore[no-untyped-def]
+def test_seeds_reconstructed_original_lists_passages_with_their_renderings(
+    seeds_page, seeds_result: AnalysisResult
+) -> None:  # type: ignore[no-untyped-def]
     from selenium.webdriver.common.by import By
 
     (node,) = [v for v in seeds_result.virtual_nodes if v.id == "cited:Wall Street Journal"]
@@ -401,14 +415,19 @@ def test_seeds_reconstructed_original_lists_passages_with_their_renderings(seeds
     assert len(chance.find_elements(By.CSS_SELECTOR, "li.pg.chance")) == len(node.passages) - len(groups)
 
 
-def test_seeds_script_in_headline_and_unsafe_url_shown_as_text(driver, seeds_result: AnalysisResult, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_seeds_script_in_headline_and_unsafe_url_shown_as_text(
+    driver, seeds_result: AnalysisResult, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     import copy
 
     from selenium.webdriver.common.by import By
 
     result = copy.deepcopy(seeds_result)
     result.documents[0].title = f"{INJECTION} Il Cremlino smentisce"
-    result.urls = {result.documents[0].id: "javascript:alert(3)", result.documents[1].id: "https://example.org/a?b=1&c=2"}
+    result.urls = {
+        result.documents[0].id: "javascript:alert(3)",
+        result.documents[1].id: "https://example.org/a?b=1&c=2",
+    }
     _open(driver, write_report(result, tmp_path / "seeds.html"))
     _no_alert(driver)
     assert driver.execute_script("return window.__pwned === undefined")
@@ -422,3 +441,57 @@ def test_seeds_script_in_headline_and_unsafe_url_shown_as_text(driver, seeds_res
     assert links and all(a.get_attribute("href") == "https://example.org/a?b=1&c=2" for a in links)
     assert all(set(a.get_attribute("rel").split()) == {"noopener", "noreferrer"} for a in links)
     _no_alert(driver)
+
+
+def test_seeds_each_side_by_side_view_describes_its_own_pair(seeds_page, seeds_result: AnalysisResult) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.by import By
+
+    section = seeds_page.find_element(By.ID, _anchor(seeds_result, REWRITES[0]))
+    if section.get_attribute("open") is None:
+        section.find_element(By.TAG_NAME, "summary").click()
+    views = section.find_elements(By.CSS_SELECTOR, "details.sbs")
+    relation = {(p.b if p.a == REWRITES[0] else p.a): p for p in seeds_result.pairs if REWRITES[0] in (p.a, p.b)}
+    assert len(views) >= 2
+    texts = []
+    for view in views:
+        if view.get_attribute("open") is None:
+            view.find_element(By.TAG_NAME, "summary").click()
+        pair = relation[view.get_attribute("data-other")]
+        text = view.find_element(By.CSS_SELECTOR, "p.pair-text").text
+        n = len(pair.alignments)
+        assert f"{n} aligned passage{'' if n == 1 else 's'}" in text  # this pair's figures, not the document's
+        assert f"p = {pair.p_value:.2g}" in text
+        if pair.relation is Relation.REWRITE:
+            assert "rewrites of the same text" in text
+        else:
+            assert "only report the same story" in text and "not counted" in text
+        texts.append(text)
+    assert len(set(texts)) == len(texts)  # no sentence repeated from box to box
+
+
+def test_contained_excerpts_are_linked_and_named_in_browser(driver, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A digest reprinting two unrelated articles: both contained pairs are links of the graph, and say so."""
+    from selenium.webdriver.common.by import By
+
+    from provenance.pipeline import analyze
+    from tests.test_contained import CHESS, DIGEST, FLOOD
+
+    result = analyze([Document("digest", DIGEST), Document("flood", FLOOD), Document("chess", CHESS)])
+    contained = [p for p in result.pairs if p.relation is Relation.CONTAINED]
+    assert len(contained) == 2
+    _open(driver, write_report(result, tmp_path / "digest.html"))
+    _no_alert(driver)
+    for p in contained:
+        a, b = (_anchor(result, d) for d in (p.a, p.b))
+        links = driver.find_elements(By.CSS_SELECTOR, f"#graph g[id='ge-{a}--{b}'], #graph g[id='ge-{b}--{a}']")
+        assert len(links) == 1 and _visible(links[0])
+    page = driver.find_element(By.TAG_NAME, "body").text
+    assert "Pairs: 2 contained" in page
+    section = driver.find_element(By.ID, _anchor(result, "flood"))
+    if section.get_attribute("open") is None:
+        section.find_element(By.TAG_NAME, "summary").click()
+    view = section.find_element(By.CSS_SELECTOR, "details.sbs[data-other='digest']")
+    view.find_element(By.TAG_NAME, "summary").click()
+    text = view.find_element(By.CSS_SELECTOR, "p.pair-text").text
+    assert "One is contained in the other" in text and "of this text's word sequences occur verbatim" in text
+    assert driver.find_element(By.CSS_SELECTOR, ".derived-share[data-doc='flood']").text != "n/a"
