@@ -391,3 +391,19 @@ def test_credited_source_without_text_has_no_derived_share_in_html_or_markdown()
     assert "Reuters, is not in the collection" in md and "Derived share: **n/a**" in md
     html = render_report(result, "html")
     assert ">n/a</span>" in html
+
+
+def test_markdown_lineage_nests_a_relaying_absent_outlet_under_the_source_it_relays() -> None:
+    """Issue 13 on the seeds: 003 credits Open, which cites the WSJ; the report shows WSJ > Open > 003."""
+    from provenance.load import load_corpus
+    from provenance.pipeline import analyze
+
+    result = analyze(load_corpus(Path(__file__).resolve().parent.parent / "seeds").documents)
+    md = render_report(result, "md")
+    tree = md.split("## Lineage", 1)[1].split("\n\n", 2)[1]
+    lines = tree.splitlines()
+    assert lines[0] == "- *Wall Street Journal* (credited, not in the collection)"
+    assert "  - *Open* (credited, not in the collection) — relays it" in lines
+    under_open = lines[lines.index("  - *Open* (credited, not in the collection) — relays it") + 1]
+    assert under_open.startswith("    - ") and "`003_3eb852199a30c901`" in under_open
+    assert not any(line.startswith("- *Open*") for line in lines)  # not a root of its own

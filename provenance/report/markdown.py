@@ -62,10 +62,18 @@ def _tree(model: ReportModel) -> list[str]:
     lines: list[str] = []
     seen: set[str] = set()
 
+    relayed = {x.id: y for y, x in model.summary.relays}  # absent X -> the absent Y it relays
+    relaying: dict[str, list[Ref]] = {}
+    for y, x in model.summary.relays:
+        relaying.setdefault(y.id, []).append(x)
+
     def walk(node: str, depth: int) -> None:
         if node in seen:
             return
         seen.add(node)
+        for x in relaying.get(node, []):
+            lines.append(f"{'  ' * depth}- {_ref(x)} — relays it")
+            walk(x.id, depth + 1)
         for kid in children.get(node, []):
             r = rows[kid]
             conf = f", confidence {r.parent_confidence:.2f}" if r.parent_confidence is not None else ""
@@ -78,7 +86,7 @@ def _tree(model: ReportModel) -> list[str]:
             lines.append(f"- {_ref(r.ref)} — original")
             walk(r.ref.id, 1)
     for v in model.summary.virtual_roots:
-        if v.id in children:
+        if (v.id in children or v.id in relaying) and v.id not in relayed:
             lines.append(f"- {_ref(v)}")
             walk(v.id, 1)
     for r in model.rows:  # parents outside the documents, or cycles

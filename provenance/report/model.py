@@ -168,6 +168,7 @@ class Summary:
     n_edges: int
     n_undetermined: int
     shared: list[SharedLink]
+    relays: list[tuple[Ref, Ref]] = field(default_factory=list)  # (cited:Y, cited:X): absent X relays absent Y
 
 
 @dataclass(frozen=True)
@@ -791,6 +792,7 @@ def _summary(result: AnalysisResult, ref: _Refs, roles: dict[str, str], shared: 
         n_edges=len(result.edges),
         n_undetermined=sum(1 for e in result.edges if e.direction == "undetermined"),
         shared=shared,
+        relays=[(ref(e.source), ref(e.target)) for e in result.edges if is_virtual(e.source) and is_virtual(e.target)],
     )
 
 
