@@ -19,6 +19,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from provenance.candidates.neighbours import exact_cosines, neighbour_block, probe_index
 from provenance.clusters import build_clusters
 from provenance.errors import InputError
 from provenance.neardup import NearDupPair, exact_overlap, find_near_duplicates
@@ -31,6 +32,8 @@ from provenance.scoring.weights import TermWeights
 from provenance.signatures.shingles import ShingleSpec, shingle_hashes_batch
 
 T = TypeVar("T")
+Cell = tuple[int, int, float]  # (passage of a, passage of b, match score)
+NEIGHBOUR_BLOCK = 1024  # rows of the TF-IDF matrix probed at a time
 
 
 @dataclass(frozen=True)
@@ -67,8 +70,7 @@ def assign_languages(documents: Sequence[Document]) -> list[Document]:
     todo = [d for d in documents if not d.language]
     guesses = iter(detect_languages([d.text for d in todo]))
     return [
-        replace(d, language=d.language.lower().split("-")[0] if d.language else next(guesses).code)
-        for d in documents
+        replace(d, language=d.language.lower().split("-")[0] if d.language else next(guesses).code) for d in documents
     ]
 
 
@@ -87,32 +89,35 @@ def candidate_pairs(
     """Candidate pairs (i < j) with their TF-IDF cosine.
 
     All pairs above ``story_threshold / 2`` for small collections; otherwise each
-    document's ``neighbors`` nearest neighbours by cosine (computed in row blocks
-    so memory stays linear), plus every near-duplicate pair.
+    document's ``neighbors`` nearest neighbours by cosine found through an
+    inverted index of its rarest terms (:mod:`provenance.candidates.neighbours`,
+    below quadratic), plus every near-duplicate pair.
     """
     n = vectors.shape[0]
     floor = config.relation.story_threshold / 2
     out: dict[tuple[int, int], float] = {}
-    block = max(1, min(512, (1 << 25) // max(n, 1)))  # a dense block of rows x n cosines stays under 256 MB
-    for start in range(0, n, block):
-        sims = (vectors[start : start + block] @ vectors.T).toarray()
-        for r in range(sims.shape[0]):
-            i = start + r
-            row = sims[r]
-            row[i] = -1.0
-            if n <= config.all_pairs_limit:
-                js = np.nonzero(row >= floor)[0]
-            else:
-                k = min(config.neighbors, n - 1)
-                js = np.argpartition(-row, k - 1)[:k]
-                js = js[row[js] >= floor]
-            for j in js:
-                key = (i, int(j)) if i < j else (int(j), i)
-                out[key] = float(row[j])
-    for p in near:
-        key = (p.i, p.j) if p.i < p.j else (p.j, p.i)
-        if key not in out:
-            out[key] = float((vectors[key[0]] @ vectors[key[1]].T).toarray()[0, 0])
+    if n <= config.all_pairs_limit:
+        for start in range(0, n, 512):
+            sims = (vectors[start : start + 512] @ vectors.T).toarray()
+            for r in range(sims.shape[0]):
+                i = start + r
+                row = sims[r]
+                row[i] = -1.0
+                for j in np.nonzero(row >= floor)[0]:
+                    out[(i, int(j)) if i < j else (int(j), i)] = float(row[j])
+    else:
+        probe, inverted = probe_index(vectors)
+        k = min(config.neighbors, n - 1)
+        for start in range(0, n, NEIGHBOUR_BLOCK):
+            rows, cols, cos = neighbour_block(
+                vectors, probe, inverted, start, min(n, start + NEIGHBOUR_BLOCK), k, floor
+            )
+            for i, j, c in zip(rows.tolist(), cols.tolist(), cos.tolist(), strict=True):
+                out[(i, j) if i < j else (j, i)] = c
+    missing = sorted({(min(p.i, p.j), max(p.i, p.j)) for p in near} - out.keys())
+    if missing:
+        for key, c in zip(missing, exact_cosines(vectors, np.array(missing, dtype=np.int64)).tolist(), strict=True):
+            out[key] = c
     return out
 
 
@@ -159,6 +164,28 @@ class ScoringState:
 _EMPTY_ALIGNMENT = PassageAlignment([], [], 0, 1.0, 0.0, 0.0)
 
 
+def _pair_cells(batch: Sequence[tuple[int, int, float]], state: ScoringState) -> dict[tuple[int, int], list[Cell]]:
+    """The passage match cells of every pair of ``batch``, keyed ``(a, b)`` as :func:`score_pairs` orders them.
+
+    The pairs of one document are scored in one sparse product against all its
+    partners of the batch (:meth:`TermSpace.cells_against`); the scores are
+    those of each pair alone.
+    """
+    assert state.space is not None
+    ids, profiles = state.ids, state.profiles
+    partners: dict[tuple[int, bool], list[int]] = {}
+    for i, j, _ in batch:
+        partners.setdefault((i, profiles[i].language != profiles[j].language), []).append(j)
+    out: dict[tuple[int, int], list[Cell]] = {}
+    for (i, cross), js in partners.items():
+        found = state.space.cells_against(profiles[i], [profiles[j] for j in js], cross, state.params.align)
+        for j, cells in zip(js, found, strict=True):
+            out[(i, j) if ids[i] < ids[j] else (j, i)] = (
+                cells if ids[i] < ids[j] else sorted((cj, ci, v) for ci, cj, v in cells)
+            )
+    return out
+
+
 def score_pairs(batch: Sequence[tuple[int, int, float]], state: ScoringState) -> list[PairScore]:
     """Stage *scoring/alignment* over a batch of candidate pairs ``(i, j, tfidf cosine)``.
 
@@ -167,6 +194,7 @@ def score_pairs(batch: Sequence[tuple[int, int, float]], state: ScoringState) ->
     """
     out: list[PairScore] = []
     ids = state.ids
+    cells = _pair_cells(batch, state) if state.level != "near-duplicate" and state.space is not None else {}
     for i, j, cosine in batch:
         a, b = (i, j) if ids[i] < ids[j] else (j, i)
         jac, c_ab, c_ba = exact_overlap(state.hash_sets[a], state.hash_sets[b])
@@ -181,6 +209,7 @@ def score_pairs(batch: Sequence[tuple[int, int, float]], state: ScoringState) ->
                 state.params.align,
                 state.space,
                 (ea, eb) if ea is not None and eb is not None else None,
+                cells.get((a, b)),
             )
         smaller = min(len(state.hash_sets[a]), len(state.hash_sets[b]))
         relation = classify_pair(jac, c_ab, c_ba, smaller, cosine, alignment, state.params)
@@ -267,9 +296,9 @@ def analyze(
     context_profiles = [build_profile(d, analyzer_for(d.language)) for d in context_docs]
     vectors = document_vectors([*profiles, *context_profiles])[: len(docs)]
     if config.level == "near-duplicate":
-        cands = {(min(p.i, p.j), max(p.i, p.j)): 0.0 for p in near}
-        for key in cands:
-            cands[key] = float((vectors[key[0]] @ vectors[key[1]].T).toarray()[0, 0])
+        keys = sorted({(min(p.i, p.j), max(p.i, p.j)) for p in near})
+        cosines = exact_cosines(vectors, np.array(keys, dtype=np.int64).reshape(-1, 2))
+        cands = dict(zip(keys, cosines.tolist(), strict=True))
     else:
         cands = candidate_pairs(vectors, near, config)
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from provenance.normalize import analyzer_for
 from provenance.records import Document
-from provenance.scoring.align import AlignParams, align_passages, best_chain, build_profile, chain_p_value
+from provenance.scoring.align import (
+    AlignParams,
+    PassageProfile,
+    align_passages,
+    best_chain,
+    build_profile,
+    chain_p_value,
+)
 from provenance.scoring.weights import TermWeights
 
 from .texts import INDEPENDENT_EN, INDEPENDENT_IT, REWRITE_EN, REWRITE_IT, SOURCE_EN, SOURCE_IT, TRANSLATION_IT
@@ -84,9 +91,8 @@ def test_term_weights_do_not_depend_on_document_order() -> None:
     assert forward["cas"] < rare_only["cas"]
 
 
-def test_shared_term_space_gives_the_same_cells_as_each_pair_alone() -> None:
-    from provenance.scoring.align import TermSpace, match_cells
-
+def _six_profiles() -> tuple[list[PassageProfile], TermWeights]:
+    """English source and rewrite, Italian source, rewrite, translation and independent text, and their weights."""
     docs = [
         Document("s_en", SOURCE_EN, language="en"),
         Document("r_en", REWRITE_EN, language="en"),
@@ -97,7 +103,14 @@ def test_shared_term_space_gives_the_same_cells_as_each_pair_alone() -> None:
     ]
     profiles = [build_profile(d, analyzer_for(d.language or "und")) for d in docs]
     weights = TermWeights().fit((d.language or "und", p.surface) for d, p in zip(docs, profiles, strict=True))
-    space = TermSpace(profiles, weights, cache_size=2)  # tiny cache: matrices are evicted and rebuilt
+    return profiles, weights
+
+
+def test_shared_term_space_gives_the_same_cells_as_each_pair_alone() -> None:
+    from provenance.scoring.align import TermSpace, match_cells
+
+    profiles, weights = _six_profiles()
+    space = TermSpace(profiles, weights)
     n_cells = 0
     for a in profiles:
         for b in profiles:
@@ -105,4 +118,17 @@ def test_shared_term_space_gives_the_same_cells_as_each_pair_alone() -> None:
                 alone = match_cells(a, b, weights, AlignParams())
                 assert match_cells(a, b, weights, AlignParams(), space) == alone  # cross-language pairs too
                 n_cells += len(alone)
-    assert n_cells > 0 and len(space._cache) <= 2
+    assert n_cells > 0
+
+
+def test_cells_against_all_partners_at_once_equal_each_pair_alone() -> None:
+    from provenance.scoring.align import TermSpace, match_cells
+
+    profiles, weights = _six_profiles()
+    space = TermSpace(profiles, weights)
+    source_it, italian, source_en = profiles[2], profiles[3:], profiles[0]
+    together = space.cells_against(source_it, italian, False, AlignParams())
+    assert together == [match_cells(source_it, b, weights, AlignParams()) for b in italian]
+    across = space.cells_against(source_en, italian, True, AlignParams())  # English source vs Italian texts
+    assert across == [match_cells(source_en, b, weights, AlignParams()) for b in italian]
+    assert any(together) and any(across)

@@ -25,8 +25,9 @@ LSH banding               shuffle    band key (:func:`provenance.candidates.lsh.
 verification              executors  candidate pairs joined to both shingle sets, kept when
                                      :func:`provenance.neardup.exact_overlap` Jaccard >= threshold
 document frequencies      shuffle    + driver: one count per term, then scikit-learn's smooth idf
-TF-IDF neighbours         executors  rewrite level: row blocks of the TF-IDF matrix (broadcast)
-                                     against the whole matrix, each row's ``neighbors`` best
+TF-IDF neighbours         executors  rewrite level: row blocks of the TF-IDF matrix (broadcast with
+                                     its probe rows and inverted index of rare terms), each row's
+                                     ``neighbors`` best (:mod:`provenance.candidates.neighbours`)
 term weights              driver     rewrite level: :meth:`TermWeights.fit` streaming every
                                      document's vocabulary (``toLocalIterator``), then broadcast
 scoring / alignment       executors  candidate pairs joined to both documents; per partition a
@@ -79,6 +80,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfTransformer
 
 from provenance.candidates.lsh import HugeBucketWarning, LSHIndex, _band_keys
+from provenance.candidates.neighbours import neighbour_block, probe_index
 from provenance.clusters import _LEVELS
 from provenance.errors import InputError
 from provenance.load import load_corpus
@@ -89,7 +91,14 @@ from provenance.load.readers import _json_object, suffix_of
 from provenance.neardup import FN_WEIGHT, FP_WEIGHT, exact_overlap
 from provenance.normalize.analyzer import analyzer_for
 from provenance.normalize.language import UNDETERMINED
-from provenance.pipeline import PipelineConfig, ScoringState, assign_languages, passage_embeddings, score_pairs
+from provenance.pipeline import (
+    NEIGHBOUR_BLOCK,
+    PipelineConfig,
+    ScoringState,
+    assign_languages,
+    passage_embeddings,
+    score_pairs,
+)
 from provenance.records import AnalysisResult, Cluster, Document, DocumentInfo, PairScore, SkippedInput
 from provenance.scoring.align import PassageProfile, TermSpace, build_profile
 from provenance.scoring.weights import TermWeights
@@ -442,33 +451,34 @@ def _cosine(a: sparse.csr_matrix, b: sparse.csr_matrix) -> float:
 
 
 def _neighbours(
-    matrix: Broadcast[sparse.csr_matrix], keys: Broadcast[np.ndarray], config: PipelineConfig, start: int, stop: int
+    matrix: Broadcast[tuple[sparse.csr_matrix, sparse.csr_matrix, sparse.csr_matrix]],
+    keys: Broadcast[np.ndarray],
+    config: PipelineConfig,
+    start: int,
+    stop: int,
 ) -> Iterator[tuple[tuple[int, int], tuple[float, int]]]:
     """Stage *TF-IDF neighbours* for rows ``start:stop``: ``((i, j), (cosine, row))`` of each row's candidates.
 
     :func:`provenance.pipeline.candidate_pairs`: every pair above ``story_threshold / 2``
     in a collection of up to ``all_pairs_limit`` documents, else each row's
-    ``neighbors`` best (``np.argpartition`` row by row, as there).
+    ``neighbors`` best through the inverted index of rare terms
+    (:func:`provenance.candidates.neighbours.neighbour_block`, as there).
     """
-    v = matrix.value
+    v, probe, inverted = matrix.value
     n = v.shape[0]
     floor = config.relation.story_threshold / 2
-    sims = (v[start:stop] @ v.T).toarray()
-    sims[np.arange(stop - start), np.arange(start, stop)] = -1.0
     if n <= config.all_pairs_limit:
+        sims = (v[start:stop] @ v.T).toarray()
+        sims[np.arange(stop - start), np.arange(start, stop)] = -1.0
         rows, cols = np.nonzero(sims >= floor)
+        found = zip((start + rows).tolist(), cols.tolist(), sims[rows, cols].tolist(), strict=True)
     else:
-        k = min(config.neighbors, n - 1)
-        best = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-        rows = np.repeat(np.arange(stop - start), k)
-        cols = best.ravel()
-        keep = sims[rows, cols] >= floor
-        rows, cols = rows[keep], cols[keep]
+        ri, rj, cos = neighbour_block(v, probe, inverted, start, stop, min(config.neighbors, n - 1), floor)
+        found = zip(ri.tolist(), rj.tolist(), cos.tolist(), strict=True)
     key = keys.value
-    for r, j in zip(rows.tolist(), cols.tolist(), strict=True):
-        i = start + r
+    for i, j, c in found:
         pair = (int(key[i]), int(key[j])) if i < j else (int(key[j]), int(key[i]))
-        yield pair, (float(sims[r, j]), i)
+        yield pair, (float(c), i)
 
 
 def _tfidf_candidates(
@@ -478,9 +488,9 @@ def _tfidf_candidates(
     keys = np.array([k for k, _ in rows], dtype=np.int64)
     matrix = sparse.vstack([r for _, r in rows], format="csr") if rows else sparse.csr_matrix((0, 1))
     n = matrix.shape[0]
-    block = max(1, min(512, (1 << 25) // max(n, 1)))
+    block = 512 if n <= config.all_pairs_limit else NEIGHBOUR_BLOCK
     starts = list(range(0, n, block))
-    m_bc, k_bc = sc.broadcast(matrix), sc.broadcast(keys)
+    m_bc, k_bc = sc.broadcast((matrix, *probe_index(matrix))), sc.broadcast(keys)
     blocks = sc.parallelize(
         [(s, min(s + block, n)) for s in starts], max(1, min(len(starts), 4 * sc.defaultParallelism))
     )

@@ -80,27 +80,32 @@ class Analyzer:
 
     def tokens(self, text: str, start: int = 0, end: int | None = None) -> list[Token]:
         """Tokens of ``text[start:end]`` with spans into ``text``."""
-        out: list[Token] = []
+        return [Token(*t) for t in self.token_tuples(text, start, end)]
+
+    def token_tuples(self, text: str, start: int = 0, end: int | None = None) -> list[TokenTuple]:
+        """:meth:`tokens` as plain tuples ``(norm, stem, start, end, is_stopword)`` (cheaper to make)."""
+        out: list[TokenTuple] = []
         stop = self.stopwords
         stem = self.stem_word
+        folded = _FOLDED
+        if len(folded) > _FOLDED_MAX:
+            folded.clear()
         for m in TOKEN_RE.finditer(text, start, len(text) if end is None else end):
             if m.lastgroup == "bigrams":
                 for s, e in bigram_spans(m.start(), m.group()):
                     norm = fold_for_matching(text[s:e])
-                    out.append(Token(norm=norm, stem=norm, start=s, end=e, is_stopword=norm in stop))
+                    out.append((norm, norm, s, e, norm in stop))
                 continue
-            norm = fold_for_matching(m.group())
-            is_num = norm[0].isdigit()
-            out.append(
-                Token(
-                    norm=norm,
-                    stem=norm if is_num else stem(norm),
-                    start=m.start(),
-                    end=m.end(),
-                    is_stopword=norm in stop,
-                )
-            )
+            word = m.group()
+            known = folded.get(word)
+            norm = known if known is not None else folded.setdefault(word, fold_for_matching(word))
+            out.append((norm, norm if norm[0].isdigit() else stem(norm), m.start(), m.end(), norm in stop))
         return out
+
+
+TokenTuple = tuple[str, str, int, int, bool]  # a Token's fields, in order
+_FOLDED: dict[str, str] = {}  # word as written -> its matching form (fold_for_matching), shared by all languages
+_FOLDED_MAX = 1_000_000
 
 
 def _prefix_stem(word: str) -> str:

@@ -50,7 +50,7 @@ def _identifier() -> Any:
 
 
 def _letters(sample: str) -> int:
-    return sum(ch.isalpha() for ch in sample)
+    return sum(map(str.isalpha, sample))
 
 
 def language_probabilities(text: str) -> np.ndarray:

@@ -40,7 +40,6 @@ chains.  The reported p-value is the smaller of the two bounds.
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -49,7 +48,7 @@ from scipy import sparse
 from scipy.special import gammaln
 from scipy.stats import binom
 
-from provenance.normalize.analyzer import Analyzer
+from provenance.normalize.analyzer import Analyzer, TokenTuple
 from provenance.normalize.segment import split_passages
 from provenance.records import Alignment, Document, Passage, Token
 from provenance.scoring.weights import TermWeights
@@ -100,12 +99,17 @@ def anchor_terms(tokens: Sequence[Token], text: str, passage_start: int) -> set[
     capitalised words that do not open the passage.  Across languages these
     are what a translation keeps verbatim (Kiriyenko, Starlink, 2022).
     """
+    return _anchors([(t.norm, t.stem, t.start, t.end, t.is_stopword) for t in tokens], text, passage_start)
+
+
+def _anchors(tokens: Sequence[TokenTuple], text: str, passage_start: int) -> set[str]:
+    """:func:`anchor_terms` of tokens as tuples."""
     out = set()
-    for tok in tokens:
-        if tok.norm[0].isdigit():
-            out.add(ANCHOR + tok.norm.replace(".", "").replace(",", ""))
-        elif tok.start > passage_start and text[tok.start].isupper() and len(tok.norm) > 1 and not tok.is_stopword:
-            out.add(ANCHOR + tok.norm)
+    for norm, _, start, _, is_stopword in tokens:
+        if norm[0].isdigit():
+            out.add(ANCHOR + norm.replace(".", "").replace(",", ""))
+        elif start > passage_start and text[start].isupper() and len(norm) > 1 and not is_stopword:
+            out.add(ANCHOR + norm)
     return out
 
 
@@ -117,13 +121,14 @@ def build_profile(doc: Document, analyzer: Analyzer) -> PassageProfile:
     surface: dict[str, str] = {}
     for p in passages:
         stems = set()
-        tokens = analyzer.tokens(doc.text, p.start, p.end)
-        for tok in tokens:
-            if tok.is_stopword or (len(tok.norm) < 2 and not tok.norm.isdigit()):
+        tokens = analyzer.token_tuples(doc.text, p.start, p.end)
+        for norm, stem, _, _, is_stopword in tokens:
+            if is_stopword or (len(norm) < 2 and not norm.isdigit()):
                 continue
-            stems.add(tok.stem)
-            surface.setdefault(tok.stem, tok.norm)
-        names = anchor_terms(tokens, doc.text, p.start)
+            stems.add(stem)
+            if stem not in surface:
+                surface[stem] = norm
+        names = _anchors(tokens, doc.text, p.start)
         for a in names:
             surface.setdefault(a, a[len(ANCHOR) :])
         terms.append(frozenset(stems))
@@ -145,15 +150,17 @@ class PassageAlignment:
 
 
 def _incidence(terms: Sequence[frozenset[str]], vocab: dict[str, int]) -> sparse.csr_matrix:
-    rows, cols = [], []
-    for i, ts in enumerate(terms):
-        for t in ts:
-            j = vocab.get(t)
-            if j is not None:
-                rows.append(i)
-                cols.append(j)
-    data = np.ones(len(rows), dtype=np.float64)
-    return sparse.csr_matrix((data, (rows, cols)), shape=(len(terms), len(vocab)))
+    """Passage x term incidence (0/1) over ``vocab``, columns sorted in each row."""
+    indptr = [0]
+    cols: list[int] = []
+    for ts in terms:
+        row = sorted(j for j in (vocab.get(t) for t in ts) if j is not None)
+        cols.extend(row)
+        indptr.append(len(cols))
+    data = np.ones(len(cols), dtype=np.float64)
+    return sparse.csr_matrix(
+        (data, np.array(cols, dtype=np.int32), np.array(indptr, dtype=np.int64)), shape=(len(terms), len(vocab))
+    )
 
 
 ROW_BLOCK = 1024  # passages of A scored at a time: memory stays bounded for 10 MB articles
@@ -165,46 +172,128 @@ class UnitMatrix:
 
     x: sparse.csr_matrix  # passage x term incidence (0/1)
     xw: sparse.csr_matrix  # the same, each column times its term weight
-    xt: sparse.csr_matrix  # transpose of ``x``, for products from the other side
     mass: np.ndarray  # total weight of each passage's terms
+
+    @property
+    def xt(self) -> sparse.csr_matrix:
+        """Transpose of ``x``, for products from the other side."""
+        return self.x.T.tocsr()
 
 
 def unit_matrix(units: Sequence[frozenset[str]], vocab: dict[str, int], w: np.ndarray) -> UnitMatrix:
     x = _incidence(units, vocab)
-    return UnitMatrix(x, (x @ sparse.diags(w)).tocsr(), x.T.tocsr(), x @ w)
+    return UnitMatrix(x, _weighted(x, w), x @ w)
+
+
+def _weighted(x: sparse.csr_matrix, w: np.ndarray) -> sparse.csr_matrix:
+    """``x`` with each column times its weight (same structure)."""
+    return sparse.csr_matrix((x.data * w[x.indices], x.indices, x.indptr), shape=x.shape)
 
 
 class TermSpace:
-    """Every stem and anchor of a collection as one sorted vocabulary, with their weights.
+    """Every stem and anchor of a collection as one sorted vocabulary, and every passage as one matrix row.
 
-    Building a document's :class:`UnitMatrix` once and reusing it for all its
-    pairs is what makes aligning many pairs cheap; the vocabulary is sorted,
-    so products sum in the same order as with a pair's own vocabulary (the
-    scores are identical).  The most recently used ``cache_size`` matrices are
-    kept.
+    Two passage x term matrices are built once for the whole collection (stems
+    within a language, anchors across languages; weighted by the collection's
+    term weights) and sliced per document, so aligning a document with all its
+    candidates is one sparse product (:meth:`cells_against`).  The vocabulary is
+    sorted, so products sum in the same order as with a pair's own vocabulary
+    (the scores are identical).
     """
 
-    def __init__(self, profiles: Sequence[PassageProfile], weights: TermWeights, cache_size: int = 4096) -> None:
+    def __init__(self, profiles: Sequence[PassageProfile], weights: TermWeights) -> None:
         terms: set[str] = set()
         for p in profiles:
             terms.update(*p.terms, *p.anchors)
         ordered = sorted(terms)
         self.vocab = {t: i for i, t in enumerate(ordered)}
         self.w = np.array([weights.weight(t) for t in ordered], dtype=np.float64)
-        self.cache_size = cache_size
-        self._cache: OrderedDict[tuple[str, bool], UnitMatrix] = OrderedDict()
+        self._rows: dict[str, tuple[int, int]] = {}
+        offset = 0
+        for p in profiles:
+            self._rows[p.doc_id] = (offset, offset + len(p.passages))
+            offset += len(p.passages)
+        self._units: dict[bool, UnitMatrix] = {}
+        for cross in (False, True):
+            x = _incidence([u for p in profiles for u in _padded_units(p, cross)], self.vocab)
+            self._units[cross] = UnitMatrix(x, _weighted(x, self.w), x @ self.w)
+
+    def rows(self, profile: PassageProfile) -> tuple[int, int]:
+        """The rows of ``profile``'s passages in the collection matrices."""
+        return self._rows[profile.doc_id]
 
     def matrix(self, profile: PassageProfile, cross_language: bool) -> UnitMatrix:
-        key = (profile.doc_id, cross_language)
-        m = self._cache.get(key)
-        if m is None:
-            m = unit_matrix(profile.units(cross_language), self.vocab, self.w)
-            self._cache[key] = m
-            if len(self._cache) > self.cache_size:
-                self._cache.popitem(last=False)
-        else:
-            self._cache.move_to_end(key)
-        return m
+        """One document's rows (a slice of the collection matrix)."""
+        lo, hi = self.rows(profile)
+        m = self._units[cross_language]
+        return UnitMatrix(m.x[lo:hi], m.xw[lo:hi], m.mass[lo:hi])
+
+    def cells_against(
+        self, pa: PassageProfile, others: Sequence[PassageProfile], cross_language: bool, params: AlignParams
+    ) -> list[list[tuple[int, int, float]]]:
+        """:func:`match_cells` of ``pa`` with each of ``others`` (all in, or all across, its language): one product."""
+        if not others:
+            return []
+        m = self._units[cross_language]
+        lo, hi = self.rows(pa)
+        spans = [self.rows(b) for b in others]
+        take = np.concatenate([np.arange(s, e) for s, e in spans]) if spans else np.zeros(0, np.int64)
+        starts = np.cumsum([0] + [e - s for s, e in spans])
+        xb = m.x[take]
+        cells = _score_cells(
+            m.xw[lo:hi], xb.T.tocsr(), m.mass[lo:hi], m.mass[take], pa.units(cross_language), None, params
+        )
+        out: list[list[tuple[int, int, float]]] = [[] for _ in others]
+        if not cells:
+            return out
+        cols = np.array([c[1] for c in cells])
+        owner = np.searchsorted(starts, cols, side="right") - 1
+        for (i, j, v), k in zip(cells, owner.tolist(), strict=True):
+            out[k].append((i, j - int(starts[k]), v))
+        ua = _padded_units(pa, cross_language)
+        for k, b in enumerate(others):  # the shared-terms rule, now that each cell's document is known
+            ub = _padded_units(b, cross_language)
+            out[k] = [c for c in out[k] if len(ua[c[0]] & ub[c[1]]) >= params.min_shared_terms]
+        return out
+
+
+def _padded_units(profile: PassageProfile, cross_language: bool) -> tuple[frozenset[str], ...]:
+    """The profile's units, one per passage (a profile without anchors has empty ones)."""
+    units = profile.units(cross_language)
+    if len(units) < len(profile.passages):
+        return (*units, *([frozenset()] * (len(profile.passages) - len(units))))
+    return units
+
+
+def _score_cells(
+    xw_a: sparse.csr_matrix,
+    xt_b: sparse.csr_matrix,
+    mass_a: np.ndarray,
+    mass_b: np.ndarray,
+    units_a: Sequence[frozenset[str]],
+    units_b: Sequence[frozenset[str]] | None,
+    params: AlignParams,
+) -> list[tuple[int, int, float]]:
+    """Cells ``(i, j, score)`` of A's rows against B's columns above ``match_threshold``, sorted.
+
+    With ``units_b``, cells sharing fewer than ``min_shared_terms`` terms are dropped
+    too (else the caller does it).  Only cells that share a term are ever
+    materialised, in blocks of :data:`ROW_BLOCK` rows of A.
+    """
+    cells: list[tuple[int, int, float]] = []
+    for start in range(0, xw_a.shape[0], ROW_BLOCK):
+        shared = (xw_a[start : start + ROW_BLOCK] @ xt_b).tocoo()
+        rows, cols, sh = shared.row, shared.col, shared.data
+        if len(sh) == 0:
+            continue
+        denom = mass_a[start + rows] + mass_b[cols]
+        score = 2 * sh / denom * np.minimum(1.0, sh / params.info_ref)
+        keep = score >= params.match_threshold
+        for i, j, v in zip((start + rows[keep]).tolist(), cols[keep].tolist(), score[keep].tolist(), strict=True):
+            if units_b is None or len(units_a[i] & units_b[j]) >= params.min_shared_terms:
+                cells.append((i, j, v))
+    cells.sort()
+    return cells
 
 
 def match_cells(
@@ -214,39 +303,24 @@ def match_cells(
     params: AlignParams,
     space: TermSpace | None = None,
 ) -> list[tuple[int, int, float]]:
-    """Passage matches ``(i, j, score)`` as defined in the module docstring.
+    """Passage matches ``(i, j, score)`` as defined in the module docstring, sorted.
 
     Only cells that share a term are ever materialised (sparse products, in
     blocks of :data:`ROW_BLOCK` rows of A), so two very long documents do not
     need an ``n_a x n_b`` dense matrix.  ``space`` (built on the whole
-    collection with the same ``weights``) reuses each document's matrices.
+    collection with the same ``weights``) reuses the collection's matrices.
     """
     cross = pa.language != pb.language
     if space is not None:
-        ma, mb = space.matrix(pa, cross), space.matrix(pb, cross)
-    else:
-        ua, ub = pa.units(cross), pb.units(cross)
-        vocab_terms = sorted(frozenset().union(*ua, *ub))
-        if not vocab_terms:
-            return []
-        vocab = {t: i for i, t in enumerate(vocab_terms)}
-        w = np.array([weights.weight(t) for t in vocab_terms])
-        ma, mb = unit_matrix(ua, vocab, w), unit_matrix(ub, vocab, w)
-    cells: list[tuple[int, int, float]] = []
-    for start in range(0, ma.x.shape[0], ROW_BLOCK):
-        shared = (ma.xw[start : start + ROW_BLOCK] @ mb.xt).tocoo()
-        count = (ma.x[start : start + ROW_BLOCK] @ mb.xt).tocsr()
-        rows, cols, sh = shared.row, shared.col, shared.data
-        if len(sh) == 0:
-            continue
-        cnt = np.asarray(count[rows, cols]).ravel()
-        denom = ma.mass[start + rows] + mb.mass[cols]
-        score = 2 * sh / denom * np.minimum(1.0, sh / params.info_ref)
-        keep = (score >= params.match_threshold) & (cnt >= params.min_shared_terms)
-        cells.extend(
-            (int(start + i), int(j), float(v)) for i, j, v in zip(rows[keep], cols[keep], score[keep], strict=True)
-        )
-    return cells
+        return space.cells_against(pa, [pb], cross, params)[0]
+    ua, ub = pa.units(cross), pb.units(cross)
+    vocab_terms = sorted(frozenset().union(*ua, *ub))
+    if not vocab_terms:
+        return []
+    vocab = {t: i for i, t in enumerate(vocab_terms)}
+    w = np.array([weights.weight(t) for t in vocab_terms])
+    ma, mb = unit_matrix(ua, vocab, w), unit_matrix(ub, vocab, w)
+    return _score_cells(ma.xw, mb.xt, ma.mass, mb.mass, ua, ub, params)
 
 
 def best_chain(cells: Sequence[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
@@ -299,11 +373,7 @@ def embedding_cells(ea: np.ndarray, eb: np.ndarray, threshold: float) -> list[tu
     sims = ea @ eb.T
     best_j = sims.argmax(axis=1)
     best_i = sims.argmax(axis=0)
-    return [
-        (i, int(j), float(sims[i, j]))
-        for i, j in enumerate(best_j)
-        if best_i[j] == i and sims[i, j] >= threshold
-    ]
+    return [(i, int(j), float(sims[i, j])) for i, j in enumerate(best_j) if best_i[j] == i and sims[i, j] >= threshold]
 
 
 def align_passages(
@@ -313,17 +383,20 @@ def align_passages(
     params: AlignParams | None = None,
     space: TermSpace | None = None,
     embeddings: tuple[np.ndarray, np.ndarray] | None = None,
+    cells: list[tuple[int, int, float]] | None = None,
 ) -> PassageAlignment:
     """Align the passages of two documents (see module docstring; ``space``: see :func:`match_cells`).
 
     ``embeddings``: unit passage vectors of A and B (:mod:`provenance.scoring.embed`); across
     languages their mutual best matches above ``embedding_threshold`` join the anchor matches
-    (a cell found both ways keeps the higher score).
+    (a cell found both ways keeps the higher score).  ``cells``: the pair's :func:`match_cells`,
+    when already computed (:meth:`TermSpace.cells_against`).
     """
     params = params or AlignParams()
     if not pa.passages or not pb.passages:
         return PassageAlignment([], [], 0, 1.0, 0.0, 0.0)
-    cells = match_cells(pa, pb, weights, params, space)
+    if cells is None:
+        cells = match_cells(pa, pb, weights, params, space)
     if embeddings is not None and pa.language != pb.language:
         merged = {(i, j): sc for i, j, sc in cells}
         for i, j, sc in embedding_cells(embeddings[0], embeddings[1], params.embedding_threshold):

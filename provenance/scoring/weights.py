@@ -105,20 +105,25 @@ class TermWeights:
     def fit(self, documents: Iterable[tuple[str, dict[str, str]]]) -> TermWeights:
         """Fit from ``(language, {stem: a surface form})`` per document."""
         df: dict[str, int] = {}
-        forms: dict[str, Counter[tuple[str, str]]] = {}
+        forms: Counter[tuple[str, str, str]] = Counter()  # (stem, surface form, language) -> documents
         n = 0
         for language, stems in documents:
             n += 1
-            for stem, form in stems.items():
+            for stem in stems:
                 df[stem] = df.get(stem, 0) + 1
-                forms.setdefault(stem, Counter())[(form, language)] += 1
+            forms.update((stem, form, language) for stem, form in stems.items())
+        # the stem's most frequent surface form stands for it in the background (ties: the first in
+        # sort order), so the weights do not depend on the order of the documents
+        best: dict[str, tuple[int, str, str]] = {}
+        for (stem, form, language), count in forms.items():
+            key = (-count, form, language)
+            if stem not in best or key < best[stem]:
+                best[stem] = key
         self.n_docs = n
         top = math.log(n + self.prior_docs + 1)
         self.weights = {}
         for stem, count in df.items():
-            # the stem's most frequent surface form stands for it in the background (ties: the first in
-            # sort order), so the weights do not depend on the order of the documents
-            form, lang = min(forms[stem].items(), key=lambda kv: (-kv[1], kv[0]))[0]
+            _, form, lang = best[stem]
             p_bg = background_doc_probability(form, lang) if not form[0].isdigit() else 0.0
             self.weights[stem] = max(0.0, top - math.log(count + self.prior_docs * p_bg + 0.5))
         return self

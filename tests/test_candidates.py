@@ -1,0 +1,54 @@
+"""TF-IDF neighbours through an inverted index of rare terms (provenance.candidates.neighbours)."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from provenance.candidates.neighbours import exact_cosines, max_df, neighbour_block, probe_index
+
+
+def _vectors(n: int, seed: int = 0) -> tuple[sparse.csr_matrix, dict[int, int]]:
+    """``n`` bags of Zipfian words; every fifth is a copy of an earlier one with a tenth of its words replaced."""
+    rng = np.random.default_rng(seed)
+    vocab = 20_000
+    p = 1.0 / np.arange(1, vocab + 1)
+    p /= p.sum()
+    bags: list[list[str]] = []
+    source: dict[int, int] = {}
+    for i in range(n):
+        if i % 5 == 4:
+            src = int(rng.integers(0, i))
+            bag = list(bags[src])
+            for k in rng.choice(len(bag), len(bag) // 10, replace=False):
+                bag[k] = f"w{rng.choice(vocab, p=p)}"
+            source[i] = src
+        else:
+            bag = [f"w{w}" for w in rng.choice(vocab, 200, p=p)]
+        bags.append(bag)
+    x = TfidfVectorizer(analyzer=lambda b: b, sublinear_tf=True).fit_transform(bags)
+    return sparse.csr_matrix(x), source
+
+
+def test_copies_are_found_and_cosines_are_exact() -> None:
+    x, source = _vectors(1500)
+    probe, inverted = probe_index(x)
+    i, j, cos = neighbour_block(x, probe, inverted, 0, x.shape[0], k=15, floor=0.05)
+    found = set(zip(i.tolist(), j.tolist(), strict=True))
+    assert all((c, s) in found for c, s in source.items())  # every copy lists its source among its neighbours
+    assert np.all(np.bincount(i, minlength=x.shape[0]) <= 15)  # at most k per document
+    assert np.all(i != j)
+    dense = (x @ x.T).toarray()
+    assert np.allclose(cos, dense[i, j], atol=1e-12)
+    assert np.allclose(exact_cosines(x, np.stack([i, j], axis=1)), cos, atol=1e-12)
+
+
+def test_probe_rows_use_only_rare_shared_terms() -> None:
+    x, _ = _vectors(800)
+    probe, inverted = probe_index(x, probe_terms=8)
+    df = np.bincount(x.indices, minlength=x.shape[1])
+    assert np.all(np.diff(probe.indptr) <= 8)
+    assert np.all((df[probe.indices] >= 2) & (df[probe.indices] <= max_df(x.shape[0])))
+    # the inverted index holds only the rare columns: its size, not n**2, bounds a row's work
+    assert inverted.nnz <= int(np.sum(df[df <= max_df(x.shape[0])]))
