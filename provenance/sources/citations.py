@@ -317,6 +317,9 @@ def _uncatalogued_one(
     if hit.how == "post" and not C.REPORTING_POST.search(hit.cue):
         return None  # "X says" is how people and offices speak, not how a text is credited
     rest, _ = _strip_det(text[max(0, start - _WINDOW) : start])
+    pre = C.PRE_CUE.search(rest) if hit.how == "pre" else None
+    if pre is not None and not N.cue_in_running_text(rest[: pre.start("cue")], pre.group("cue")):
+        return None  # "Laut Wall Street Journal sprach Musk": "Journal sprach" is no cue
     if not N.outlet_like(text, start, end, rest):
         return None
     return CitedSource(N.display_name(found), found, start, end, hit.cue)

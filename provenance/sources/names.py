@@ -66,6 +66,10 @@ NOT_OUTLET_WORDS: frozenset[str] = frozenset(
     party partito army esercito navy marina embassy ambasciata prosecutor prosecutors sindacato service servizio
     security sicurezza intelligence difesa defence defense interior interno ufficiale official
     company group gruppo spa ltd inc plc corporation school scuola church chiesa
+    """.split()
+)
+CALENDAR_WORDS: frozenset[str] = frozenset(
+    """
     monday tuesday wednesday thursday friday saturday sunday lunedì martedì mercoledì giovedì venerdì sabato
     domenica january february march april june july august september october november december gennaio
     febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre dicembre
@@ -98,7 +102,7 @@ _DESCRIPTOR_END: re.Pattern[str] = re.compile(
     r"(?:\s+(?-i:[a-zà-ÿ]{4,})){0,2}\s*\Z",
     re.IGNORECASE,
 )
-_SENTENCE_START = re.compile(r"(?:\A|[.!?:;\"“”«»]\s*|\n\s*)\Z")
+_SENTENCE_START = re.compile(r"(?:\A|[.!?:;\"“”«»(]\s*|\n\s*|\A\s+)\Z")
 
 
 def name_spans(text: str) -> Iterator[list[tuple[int, int]]]:
@@ -139,6 +143,21 @@ def display_name(name: str) -> str:
     return re.sub(r"\s+", " ", name.replace("’", "'")).strip()
 
 
+def cue_in_running_text(before_cue: str, cue: str) -> bool:
+    """Whether a cue is written as running text: lower-case words, a capital only to open a sentence.
+
+    "Lo riferisce", "according to", "published on Tuesday by" qualify;
+    "Journal sprach" (the end of a name read as a descriptor and an adjective)
+    does not.
+    """
+    for i, w in enumerate(re.findall(r"[^\W\d_]+", cue)):
+        if not w[0].isupper() or w.casefold() in CALENDAR_WORDS:
+            continue  # "first published on Tuesday by"
+        if i > 0 or _SENTENCE_START.search(before_cue[-3:]) is None:
+            return False
+    return True
+
+
 def outlet_like(text: str, start: int, end: int, before: str) -> bool:
     """Whether the cued name ``text[start:end]`` looks like an outlet (module rules).
 
@@ -151,7 +170,7 @@ def outlet_like(text: str, start: int, end: int, before: str) -> bool:
         return False  # "Estonia's foreign ministry"
     ws = words(name)
     core = content_words(name)
-    if not core or any(w in NOT_OUTLET_WORDS for w in ws):
+    if not core or any(w in NOT_OUTLET_WORDS or w in CALENDAR_WORDS for w in ws):
         return False
     if re.search(r"\.(?:it|com|net|org|eu|info|news)\b", name):
         return True  # a web domain
