@@ -110,3 +110,21 @@ def test_abbreviation_longer_than_the_tail_read_is_still_an_abbreviation() -> No
     line = "Prima " + dotted + " Dopo"
     assert _is_abbreviation(line, len("Prima " + dotted))
     assert not _is_abbreviation("Una frase " + "x" * (_TAIL + 5) + ". Dopo", len("Una frase ") + _TAIL + 6)
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        ("“L’Apertura” di Mario Rossi — 15.000 persone, 3,5% in più; _x Über naïve", True),
+        ("Cafe\u0301 crème", False),  # a combining accent
+        ("Reuters: 北京市政府 2024", False),
+        ("วันนี้ fine", False),
+    ],
+)
+def test_plain_texts_are_tokenised_as_the_full_expression_does(text: str, plain: bool) -> None:
+    from provenance.normalize.analyzer import Analyzer
+
+    analyzer = analyzer_for("it")
+    assert Analyzer.is_plain(text) is plain
+    if plain:
+        assert Analyzer.plain_words(text, 0, len(text)) == [text[t.start : t.end] for t in analyzer.tokens(text)]

@@ -86,26 +86,49 @@ class Analyzer:
         """:meth:`tokens` as plain tuples ``(norm, stem, start, end, is_stopword)`` (cheaper to make)."""
         out: list[TokenTuple] = []
         stop = self.stopwords
-        stem = self.stem_word
-        folded = _FOLDED
-        if len(folded) > _FOLDED_MAX:
-            folded.clear()
         for m in TOKEN_RE.finditer(text, start, len(text) if end is None else end):
             if m.lastgroup == "bigrams":
                 for s, e in bigram_spans(m.start(), m.group()):
                     norm = fold_for_matching(text[s:e])
                     out.append((norm, norm, s, e, norm in stop))
                 continue
-            word = m.group()
-            known = folded.get(word)
-            norm = known if known is not None else folded.setdefault(word, fold_for_matching(word))
-            out.append((norm, norm if norm[0].isdigit() else stem(norm), m.start(), m.end(), norm in stop))
+            norm, stem, is_stop = self.word(m.group())
+            out.append((norm, stem, m.start(), m.end(), is_stop))
         return out
+
+    def word(self, word: str) -> tuple[str, str, bool]:
+        """``(norm, stem, is_stopword)`` of one word or number as written (not a bigram run)."""
+        folded = _FOLDED
+        known = folded.get(word)
+        if known is None:
+            if len(folded) > _FOLDED_MAX:
+                folded.clear()
+            known = folded[word] = fold_for_matching(word)
+        return known, known if known[0].isdigit() else self.stem_word(known), known in self.stopwords
+
+    @staticmethod
+    def is_plain(text: str) -> bool:
+        """Whether ``text`` has no combining mark and no character of a script written without spaces.
+
+        Such text is tokenised by :meth:`plain_words`, a much simpler expression
+        that finds the same tokens as :data:`TOKEN_RE` (letter runs and numbers).
+        Only the distinct characters from U+0300 on (where the marks start) are
+        looked at.
+        """
+        return not any(_SPECIAL.match(c) for c in set(text) if c >= "\u0300")
+
+    @staticmethod
+    def plain_words(text: str, start: int, end: int) -> list[str]:
+        """The tokens of ``text[start:end]`` as written, for a text that :meth:`is_plain`."""
+        return _PLAIN_RE.findall(text, start, end)
 
 
 TokenTuple = tuple[str, str, int, int, bool]  # a Token's fields, in order
 _FOLDED: dict[str, str] = {}  # word as written -> its matching form (fold_for_matching), shared by all languages
 _FOLDED_MAX = 1_000_000
+# characters after which TOKEN_RE and _PLAIN_RE may differ: marks, and scripts split into bigrams
+_SPECIAL = re.compile(f"[{CJK}{SPACELESS}]|{MARK}")
+_PLAIN_RE = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+")
 
 
 def _prefix_stem(word: str) -> str:

@@ -48,7 +48,7 @@ from scipy import sparse
 from scipy.special import gammaln
 from scipy.stats import binom
 
-from provenance.normalize.analyzer import Analyzer, TokenTuple
+from provenance.normalize.analyzer import Analyzer
 from provenance.normalize.segment import split_passages
 from provenance.records import Alignment, Document, Passage, Token
 from provenance.scoring.weights import TermWeights
@@ -99,17 +99,50 @@ def anchor_terms(tokens: Sequence[Token], text: str, passage_start: int) -> set[
     capitalised words that do not open the passage.  Across languages these
     are what a translation keeps verbatim (Kiriyenko, Starlink, 2022).
     """
-    return _anchors([(t.norm, t.stem, t.start, t.end, t.is_stopword) for t in tokens], text, passage_start)
-
-
-def _anchors(tokens: Sequence[TokenTuple], text: str, passage_start: int) -> set[str]:
-    """:func:`anchor_terms` of tokens as tuples."""
     out = set()
-    for norm, _, start, _, is_stopword in tokens:
-        if norm[0].isdigit():
-            out.add(ANCHOR + norm.replace(".", "").replace(",", ""))
-        elif start > passage_start and text[start].isupper() and len(norm) > 1 and not is_stopword:
-            out.add(ANCHOR + norm)
+    for tok in tokens:
+        _, _, number, name = _entry(tok.norm, tok.stem, tok.is_stopword, text[tok.start].isupper())
+        if number is not None:
+            out.add(number)
+        elif name is not None and tok.start > passage_start:
+            out.add(name)
+    return out
+
+
+Entry = tuple[str, bool, str | None, str | None]  # stem, content word, anchor anywhere, anchor when capitalised
+_ENTRIES: dict[str, dict[str, tuple[str, Entry]]] = {}  # per language: word as written -> (norm, entry)
+_ENTRIES_MAX = 1_000_000
+
+
+def _entry(norm: str, stem: str, is_stopword: bool, capitalised: bool) -> Entry:
+    """What a token contributes to its passage: its stem (if a content word) and anchor (see :func:`anchor_terms`)."""
+    content = not is_stopword and (len(norm) >= 2 or norm.isdigit())
+    if norm[0].isdigit():
+        return stem, content, ANCHOR + norm.replace(".", "").replace(",", ""), None
+    name = ANCHOR + norm if capitalised and len(norm) > 1 and not is_stopword else None
+    return stem, content, None, name
+
+
+def _passage_entries(text: str, start: int, end: int, analyzer: Analyzer, plain: bool) -> list[tuple[str, Entry, bool]]:
+    """``(norm, entry, starts the passage)`` of each token of ``text[start:end]`` (``plain``: see Analyzer.is_plain)."""
+    if not plain:
+        return [
+            (norm, _entry(norm, stem, stop, text[s].isupper()), s == start)
+            for norm, stem, s, _, stop in analyzer.token_tuples(text, start, end)
+        ]
+    words = analyzer.plain_words(text, start, end)
+    cache = _ENTRIES.setdefault(analyzer.language, {})
+    if len(cache) > _ENTRIES_MAX:
+        cache.clear()
+    out: list[tuple[str, Entry, bool]] = []
+    for w in words:
+        hit = cache.get(w)
+        if hit is None:
+            norm, stem, stop = analyzer.word(w)
+            hit = cache[w] = (norm, _entry(norm, stem, stop, w[0].isupper()))
+        out.append((hit[0], hit[1], False))
+    if out and text[start] == words[0][0]:  # the passage opens with a token character: its first token
+        out[0] = (out[0][0], out[0][1], True)
     return out
 
 
@@ -119,16 +152,19 @@ def build_profile(doc: Document, analyzer: Analyzer) -> PassageProfile:
     terms: list[frozenset[str]] = []
     anchors: list[frozenset[str]] = []
     surface: dict[str, str] = {}
+    plain = analyzer.is_plain(doc.text)
     for p in passages:
         stems = set()
-        tokens = analyzer.token_tuples(doc.text, p.start, p.end)
-        for norm, stem, _, _, is_stopword in tokens:
-            if is_stopword or (len(norm) < 2 and not norm.isdigit()):
-                continue
-            stems.add(stem)
-            if stem not in surface:
-                surface[stem] = norm
-        names = _anchors(tokens, doc.text, p.start)
+        names = set()
+        for norm, (stem, content, number, name), first in _passage_entries(doc.text, p.start, p.end, analyzer, plain):
+            if content:
+                stems.add(stem)
+                if stem not in surface:
+                    surface[stem] = norm
+            if number is not None:
+                names.add(number)
+            elif name is not None and not first:
+                names.add(name)
         for a in names:
             surface.setdefault(a, a[len(ANCHOR) :])
         terms.append(frozenset(stems))
