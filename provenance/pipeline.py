@@ -21,10 +21,11 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from provenance.candidates.neighbours import exact_cosines, neighbour_block, probe_index
 from provenance.clusters import build_clusters
+from provenance.engines.parallel import parallel_map
 from provenance.errors import InputError
 from provenance.neardup import NearDupPair, exact_overlap, find_near_duplicates
 from provenance.normalize.analyzer import analyzer_for
-from provenance.normalize.language import UNDETERMINED, detect_languages
+from provenance.normalize.language import UNDETERMINED, detect_languages, sample_probabilities
 from provenance.records import AnalysisResult, Document, DocumentInfo, PairScore, Relation, SkippedInput
 from provenance.scoring.align import PassageAlignment, PassageProfile, TermSpace, align_passages, build_profile
 from provenance.scoring.relation import RelationParams, classify_pair
@@ -61,14 +62,20 @@ def _progress(items: Sequence[T], enabled: bool, desc: str) -> Iterator[T]:
     yield from tqdm(items, desc=desc, file=sys.stderr, leave=False)
 
 
-def assign_languages(documents: Sequence[Document]) -> list[Document]:
+def _language_probabilities(texts: Sequence[str], rows: Sequence[int]) -> list[np.ndarray | None]:
+    return sample_probabilities([texts[k] for k in rows])
+
+
+def assign_languages(documents: Sequence[Document], parallel: bool = False) -> list[Document]:
     """Documents with ``language`` set: the declared one, else the detected one (or "und").
 
     Undeclared languages are detected together (:func:`~provenance.normalize.language.detect_languages`):
     a text the model finds ambiguous takes the language of the documents it comes with.
+    ``parallel``: the language model runs on every core (:mod:`provenance.engines.parallel`).
     """
-    todo = [d for d in documents if not d.language]
-    guesses = iter(detect_languages([d.text for d in todo]))
+    todo = [d.text for d in documents if not d.language]
+    probabilities = parallel_map(_language_probabilities, range(len(todo)), todo) if parallel else None
+    guesses = iter(detect_languages(todo, probabilities=probabilities))
     return [
         replace(d, language=d.language.lower().split("-")[0] if d.language else next(guesses).code) for d in documents
     ]
@@ -252,6 +259,14 @@ def passage_embeddings(
     return out
 
 
+def _profiles(docs: Sequence[Document], rows: Sequence[int]) -> list[PassageProfile]:
+    return [build_profile(docs[k], analyzer_for(docs[k].language)) for k in rows]
+
+
+def _score(state: ScoringState, batch: Sequence[tuple[int, int, float]]) -> list[PairScore]:
+    return score_pairs(batch, state)
+
+
 def analyze(
     documents: Sequence[Document],
     sources: Sequence[Document] | None = None,
@@ -269,7 +284,7 @@ def analyze(
     config = config or PipelineConfig()
     sources = list(sources or [])
     documents = _without_declared_sources(documents, sources)
-    docs = assign_languages([*sources, *documents])
+    docs = assign_languages([*sources, *documents], parallel=True)
     if not docs:
         raise InputError("no documents to analyse")
     ids = [d.id for d in docs]
@@ -292,7 +307,7 @@ def analyze(
     )
 
     # normalisation into passages, and document vectors
-    profiles = [build_profile(d, analyzer_for(d.language)) for d in docs]
+    profiles = parallel_map(_profiles, range(len(docs)), docs, progress="passages" if config.progress else None)
     context_profiles = [build_profile(d, analyzer_for(d.language)) for d in context_docs]
     vectors = document_vectors([*profiles, *context_profiles])[: len(docs)]
     if config.level == "near-duplicate":
@@ -317,10 +332,7 @@ def analyze(
         embeddings=passage_embeddings(docs, profiles, cands, config.progress) if config.level == "rewrite" else {},
     )
     batch = [(i, j, cosine) for (i, j), cosine in sorted(cands.items())]
-    pairs: list[PairScore] = []
-    step = 256
-    for start in _progress(range(0, len(batch), step), config.progress, "aligning pairs"):
-        pairs.extend(score_pairs(batch[start : start + step], state))
+    pairs = parallel_map(_score, batch, state, chunk=256, progress="aligning pairs" if config.progress else None)
     pairs.sort(key=lambda p: (p.a, p.b))
 
     infos = [

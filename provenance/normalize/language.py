@@ -85,25 +85,32 @@ def _collection_prior(posteriors: np.ndarray, rounds: int = EM_ROUNDS, tol: floa
     return np.asarray(prior)
 
 
+def sample_probabilities(texts: Sequence[str], min_letters: int = 20) -> list[np.ndarray | None]:
+    """:func:`language_probabilities` of each text, None for a text with fewer than ``min_letters`` letters."""
+    out: list[np.ndarray | None] = []
+    for text in texts:
+        sample = text[:PREFIX_CHARS]
+        out.append(language_probabilities(sample) if _letters(sample) >= min_letters else None)
+    return out
+
+
 def detect_languages(
     texts: Sequence[str],
     min_confidence: float = 0.5,
     min_letters: int = 20,
     collection_prior: bool = True,
     settled: float = 0.9,
+    probabilities: Sequence[np.ndarray | None] | None = None,
 ) -> list[LanguageGuess]:
-    """Guess the language of each text, with the collection's language distribution as the prior (module doc)."""
+    """Guess the language of each text, with the collection's language distribution as the prior (module doc).
+
+    ``probabilities``: the texts' :func:`sample_probabilities`, when already computed (e.g. in parallel).
+    """
     names = labels()
+    given = sample_probabilities(texts, min_letters) if probabilities is None else probabilities
     guesses: list[LanguageGuess | None] = [None] * len(texts)
-    rows: list[int] = []
-    probs: list[np.ndarray] = []
-    for k, text in enumerate(texts):
-        sample = text[:PREFIX_CHARS]
-        if _letters(sample) < min_letters:
-            guesses[k] = LanguageGuess(UNDETERMINED, 0.0)
-            continue
-        rows.append(k)
-        probs.append(language_probabilities(sample))
+    rows = [k for k, p in enumerate(given) if p is not None]
+    probs = [p for p in given if p is not None]
     if probs:
         post = np.vstack(probs)
         unsure = post.max(axis=1) < settled

@@ -1,0 +1,91 @@
+"""The local engine's use of every core: an ordered map over worker processes that share the caller's data.
+
+``parallel_map(fn, items, shared)`` cuts ``items`` into chunks and runs
+``fn(shared, chunk)`` in forked worker processes, one per core: the workers
+inherit ``shared`` (the collection's documents, profiles, matrices) from the
+parent's memory instead of receiving a pickled copy; only the chunks and the
+results cross between processes.  Results come back in the order of
+``items``, so the output is the same as a plain loop's.
+
+It falls back to a loop in this process when there is one core, when the
+platform cannot fork (Windows, macOS's default), when the work is small
+(``min_items``), or inside a worker (no nested pools).  ``PROVENANCE_WORKERS``
+sets the number of processes (1 turns parallelism off).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+_SHARED: dict[str, Any] = {}  # what the forked workers read (set in the parent just before forking)
+_IN_WORKER = False
+
+
+def workers() -> int:
+    """Worker processes to use: ``PROVENANCE_WORKERS``, else the CPUs this process may run on."""
+    env = os.environ.get("PROVENANCE_WORKERS")
+    if env and env.strip().isdigit():
+        return max(1, int(env))
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _mark_worker() -> None:
+    global _IN_WORKER
+    _IN_WORKER = True
+
+
+def _run(job: tuple[int, Sequence[Any]]) -> Any:
+    key, chunk = job
+    fn, shared = _SHARED[f"fn{key}"], _SHARED[f"data{key}"]
+    return fn(shared, chunk)
+
+
+def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def parallel_map(
+    fn: Callable[[Any, Sequence[T]], list[R]],
+    items: Sequence[T],
+    shared: Any = None,
+    chunk: int = 256,
+    min_items: int = 1000,
+    progress: str | None = None,
+) -> list[R]:
+    """``[r for c in chunks(items) for r in fn(shared, c)]``, the chunks run in worker processes (module doc).
+
+    ``progress``: the description of a progress bar on stderr (one step per chunk), or None.
+    """
+    n_workers = min(workers(), max(1, len(items) // max(1, chunk)))
+    fork = "fork" in multiprocessing.get_all_start_methods()
+    total = (len(items) + chunk - 1) // max(1, chunk)
+    if n_workers < 2 or len(items) < min_items or not fork or _IN_WORKER:
+        return [r for c in _bar(_chunks(items, chunk), progress, total) for r in fn(shared, c)]
+    key = len(_SHARED)
+    _SHARED[f"fn{key}"], _SHARED[f"data{key}"] = fn, shared
+    try:
+        with multiprocessing.get_context("fork").Pool(n_workers, initializer=_mark_worker) as pool:
+            parts = pool.imap(_run, ((key, c) for c in _chunks(items, chunk)))
+            return [r for part in _bar(parts, progress, total) for r in part]
+    finally:
+        del _SHARED[f"fn{key}"], _SHARED[f"data{key}"]
+
+
+def _bar(parts: Iterator[T], desc: str | None, total: int) -> Iterator[T]:
+    if desc is None:
+        yield from parts
+        return
+    from tqdm import tqdm
+
+    yield from tqdm(parts, desc=desc, total=total, file=sys.stderr, leave=False)
