@@ -36,7 +36,14 @@ its own subprocess, so its peak RSS (``ru_maxrss``) is its own:
   whole run with datasketch's loop alone (no reading, no output) measured in
   the same run;
 * ``cli_rewrite``: the default level, ``cluster FILE.jsonl --format json -q``
-  (the whole pipeline), up to ``--rewrite-max`` docs: measured, for reference.
+  (the whole pipeline), up to ``--rewrite-max`` docs, with the recall of the
+  planted reuse pairs (every pair of documents of one family, an original and
+  its copies, reported as ``near-duplicate`` or ``rewrite``) and the size of the
+  largest story cluster; ``rewrite_growth_exponent`` is the slope of its wall
+  time between the two largest sizes on a log-log scale;
+* ``cli_lineage`` and ``cli_report``: ``lineage FILE.jsonl --format json -q`` and
+  ``report FILE.jsonl -o OUT.html -q``, up to ``--lineage-max`` docs, reported as
+  ratios to ``cli_rewrite`` in the same run (``lineage_vs_rewrite``).
 
 Quality is pair recall against the exact ground truth: all pairs with exact
 word-5-shingle Jaccard >= threshold.  Only documents of one family (an original
@@ -422,12 +429,34 @@ def _worker_tfidf(corpus: Path, n: int, threshold: float) -> dict[str, Any]:
     }
 
 
-def cli_command(jsonl: Path, level: str, threshold: float, num_perm: int) -> list[str]:
-    """``python -m provenance cluster FILE.jsonl [--level near-duplicate] --format json -q`` (+ non-defaults)."""
-    cmd = [sys.executable, "-m", "provenance", "cluster", str(jsonl)]
+def _family_recall(corpus: Path, n: int, text: bytes) -> dict[str, Any]:
+    """Recall of the planted reuse pairs (all pairs inside a family) among the reuse pairs of a JSON output."""
+    from benchmarks.synthetic_corpus import CorpusFile
+
+    fam = CorpusFile(corpus, limit=n).families[:n]
+    order = np.argsort(fam, kind="stable")
+    bounds = np.flatnonzero(np.diff(fam[order])) + 1
+    truth = [(int(a), int(b)) for group in np.split(order, bounds) for x, a in enumerate(group) for b in group[x + 1 :]]
+    data = json.loads(text)
+    reuse = {
+        (int(p["a"][1:]), int(p["b"][1:])) for p in data["pairs"] if p["relation"] in ("near-duplicate", "rewrite")
+    }
+    found = sum((min(a, b), max(a, b)) in reuse for a, b in truth)
+    stories = [len(c["members"]) for c in data["clusters"] if c["kind"] == "story"]
+    return {
+        "planted_pairs": len(truth),
+        "planted_pair_recall": found / len(truth) if truth else 1.0,
+        "reuse_pairs": len(reuse),
+        "largest_story_cluster": max(stories, default=0),
+    }
+
+
+def cli_command(jsonl: Path, level: str, threshold: float, num_perm: int, command: str = "cluster") -> list[str]:
+    """``python -m provenance COMMAND FILE.jsonl [--level near-duplicate] --format json -q`` (+ non-defaults)."""
+    cmd = [sys.executable, "-m", "provenance", command, str(jsonl)]
     if level != "rewrite":
         cmd += ["--level", level]
-    cmd += ["--format", "json", "-q"]
+    cmd += ["--format", "json", "-q"] if command != "report" else ["-o", str(jsonl.with_suffix(".report.html")), "-q"]
     if threshold != 0.5:
         cmd += ["--threshold", str(threshold)]
     if num_perm != 128:
@@ -435,28 +464,29 @@ def cli_command(jsonl: Path, level: str, threshold: float, num_perm: int) -> lis
     return cmd
 
 
-def _worker_cli(corpus: Path, n: int, threshold: float, num_perm: int, level: str) -> dict[str, Any]:
+def _worker_cli(
+    corpus: Path, n: int, threshold: float, num_perm: int, level: str, command: str = "cluster"
+) -> dict[str, Any]:
     import re
 
     jsonl = _jsonl_path(corpus)
-    cmd = cli_command(jsonl, level, threshold, num_perm)
-    output = corpus.with_name(f"{corpus.stem}_{level}_out.json")
+    cmd = cli_command(jsonl, level, threshold, num_perm, command)
+    output = corpus.with_name(f"{corpus.stem}_{command}_{level}_out.json")
     out = _measure_command(cmd, output)
     text = output.read_bytes()
     output.unlink()
+    jsonl.with_suffix(".report.html").unlink(missing_ok=True)
+    shown = [Path(sys.executable).name, *cmd[1:4], Path(cmd[4]).name, *cmd[5:]]
+    row = {"docs": n, "command": " ".join(shown), **out, "docs_per_s": n / out["wall_s"], "output_bytes": len(text)}
+    if command != "cluster":
+        return row
     found = re.findall(rb'"a": "d(\d+)",\s*"b": "d(\d+)",\s*"relation": "near-duplicate"', text)
     codes = _pair_codes(np.array([(int(a), int(b)) for a, b in found], dtype=np.int64), n)
     truth, _ = _load_truth(corpus, threshold, n)
-    shown = [Path(sys.executable).name, *cmd[1:4], Path(cmd[4]).name, *cmd[5:]]
-    return {
-        "docs": n,
-        "command": " ".join(shown),
-        **out,
-        "docs_per_s": n / out["wall_s"],
-        "output_bytes": len(text),
-        "near_duplicate_pairs": len(codes),
-        "pair_recall": _recall(codes, truth),
-    }
+    row.update(near_duplicate_pairs=len(codes), pair_recall=_recall(codes, truth))
+    if level == "rewrite":
+        row.update(_family_recall(corpus, n, text))
+    return row
 
 
 def _worker_datasketch_loop(corpus: Path, n: int, threshold: float, num_perm: int) -> dict[str, Any]:
@@ -506,6 +536,8 @@ def _run_worker(args: argparse.Namespace) -> int:
         out = _worker_cli(corpus, args.n, args.threshold, args.num_perm, "near-duplicate")
     elif args.worker == "cli_rewrite":
         out = _worker_cli(corpus, args.n, args.threshold, args.num_perm, "rewrite")
+    elif args.worker in ("cli_lineage", "cli_report"):
+        out = _worker_cli(corpus, args.n, args.threshold, args.num_perm, "rewrite", args.worker[4:])
     elif args.worker == "datasketch_loop":
         out = _worker_datasketch_loop(corpus, args.n, args.threshold, args.num_perm)
     else:
@@ -540,8 +572,11 @@ def _cli_rows(corpus: Path, n: int, args: argparse.Namespace) -> dict[str, Any]:
         if n <= args.cli_baseline_max:
             runs.setdefault("datasketch_loop", []).append(_spawn("datasketch_loop", corpus, n, args))
         runs.setdefault("cli", []).append(_spawn("cli", corpus, n, args))
-    if n <= args.rewrite_max and not args.quick:  # minutes per 10k documents: not in the smoke run
+    if n <= args.rewrite_max and not args.quick:  # minutes per 100k documents: not in the smoke run
         runs["cli_rewrite"] = [_spawn("cli_rewrite", corpus, n, args)]
+        if n <= args.lineage_max:
+            runs["cli_lineage"] = [_spawn("cli_lineage", corpus, n, args)]
+            runs["cli_report"] = [_spawn("cli_report", corpus, n, args)]
     out = {}
     for name, measured in runs.items():
         best = dict(min(measured, key=lambda r: float(r["wall_s"])))
@@ -588,7 +623,8 @@ def _table(rows: list[dict[str, Any]]) -> str:
 def _cli_table(rows: list[dict[str, Any]]) -> str:
     head = (
         f"{'N':>9} {'CLI s':>8} {'CLI docs/s':>10} {'CPU s':>7} {'RSS MB':>7} {'tree PSS':>8} {'recall':>7} "
-        f"{'ds loop s':>9} {'ds docs/s':>9} {'x ds':>6} {'x ds CPU':>8} {'rewrite s':>9} {'rw docs/s':>9}"
+        f"{'ds loop s':>9} {'ds docs/s':>9} {'x ds':>6} {'x ds CPU':>8} {'rewrite s':>9} {'rw docs/s':>9} "
+        f"{'rw PSS':>7} {'rw recall':>9} {'story max':>9} {'lineage s':>9} {'report s':>8}"
     )
     lines = [head, "-" * len(head)]
     for r in rows:
@@ -602,7 +638,12 @@ def _cli_table(rows: list[dict[str, Any]]) -> str:
             f"{(format(ds['wall_s'], '.1f') if ds else '-'):>9} {_fmt_rate(ds['docs_per_s'] if ds else None):>9} "
             f"{(format(ratios['cli_vs_datasketch'], '.1f') if ds else '-'):>6} "
             f"{(format(ratios['cli_vs_datasketch_cpu'], '.1f') if ds else '-'):>8} "
-            f"{(format(rw['wall_s'], '.1f') if rw else '-'):>9} {_fmt_rate(rw['docs_per_s'] if rw else None):>9}"
+            f"{(format(rw['wall_s'], '.1f') if rw else '-'):>9} {_fmt_rate(rw['docs_per_s'] if rw else None):>9} "
+            f"{(format(rw['tree_peak_pss_mb'], ',.0f') if rw else '-'):>7} "
+            f"{(format(rw['planted_pair_recall'], '.4f') if rw else '-'):>9} "
+            f"{(rw['largest_story_cluster'] if rw else '-'):>9} "
+            f"{(format(r['cli_lineage']['wall_s'], '.1f') if 'cli_lineage' in r else '-'):>9} "
+            f"{(format(r['cli_report']['wall_s'], '.1f') if 'cli_report' in r else '-'):>8}"
         )
     return "\n".join(lines)
 
@@ -665,7 +706,8 @@ def main(argv: list[str]) -> int:
     p.add_argument(
         "--cli-baseline-max", type=int, default=100_000, help="largest N for the datasketch loop beside the CLI"
     )
-    p.add_argument("--rewrite-max", type=int, default=10_000, help="largest N for the default (rewrite) level CLI")
+    p.add_argument("--rewrite-max", type=int, default=100_000, help="largest N for the default (rewrite) level CLI")
+    p.add_argument("--lineage-max", type=int, default=10_000, help="largest N for the lineage and report CLI")
     p.add_argument("--repeat", type=int, default=3, help="CLI and datasketch loop runs up to 10k docs (best kept)")
     p.add_argument("--workdir", default="/tmp/provenance-bench", help="where the synthetic corpora are cached")
     p.add_argument("--out", default=str(RESULTS))
@@ -717,6 +759,9 @@ def main(argv: list[str]) -> int:
         if kernel["docs"]:
             ratios["signature_kernel_vs_rensa"] = kernel["rensa_s"] / kernel["ours_s"]
             ratios["signature_array_vs_rensa"] = kernel["rensa_array_s"] / kernel["ours_s"]
+        if "cli_lineage" in row:
+            ratios["lineage_vs_rewrite"] = row["cli_lineage"]["wall_s"] / row["cli_rewrite"]["wall_s"]
+            ratios["report_vs_rewrite"] = row["cli_report"]["wall_s"] / row["cli_rewrite"]["wall_s"]
         row["ratios"] = ratios
         rows.append(row)
     if args.profile:
@@ -727,8 +772,15 @@ def main(argv: list[str]) -> int:
             with (out_dir / "scaling_profile.txt").open("w") as fh:
                 pstats.Stats(str(stats_path), stream=fh).sort_stats("tottime").print_stats(25)
             stats_path.unlink()
+    rewrite = [(r["cli_rewrite"]["docs"], r["cli_rewrite"]["wall_s"]) for r in rows if "cli_rewrite" in r]
+    growth = (
+        float(np.log(rewrite[-1][1] / rewrite[-2][1]) / np.log(rewrite[-1][0] / rewrite[-2][0]))
+        if len(rewrite) >= 2
+        else None
+    )
     result = {
         "benchmark": "scaling",
+        "rewrite_growth_exponent": growth,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "params": {
             "shingle": SPEC,
@@ -744,6 +796,10 @@ def main(argv: list[str]) -> int:
             "cli_vs_datasketch": ">= 20x (CLI near-duplicate level, whole run, vs datasketch's loop)",
             "cli_docs_per_s_100k": ">= 5000",
             "cli_one_million_docs": "< 300 s, < 4 GB",
+            "cli_rewrite_docs_per_s_100k": ">= 1000",
+            "rewrite_growth_exponent": "<= 1.1 (10k to 100k)",
+            "cli_rewrite_one_million_docs": "< 1800 s, < 8 GB",
+            "lineage_vs_rewrite": "<= 2 at 10k (report too)",
         },
         "sizes": rows,
     }
