@@ -59,11 +59,13 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import networkx as nx
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from provenance.engines.parallel import parallel_map
 from provenance.lineage.branching import maximum_branching as maximum_branching_arcs
 from provenance.lineage.direction import DirectionEvidence, DirectionParams, clear_caches, direction_evidence
 from provenance.lineage.variants import copy_tree, families
@@ -78,6 +80,9 @@ from provenance.records import (
     PairScore,
     Relation,
 )
+
+if TYPE_CHECKING:
+    from provenance.sources import OutletCatalog
 
 VIRTUAL_CITED = "cited:"
 VIRTUAL_ANCESTOR = "ancestor:"
@@ -280,11 +285,18 @@ def maximum_branching(graph: nx.DiGraph, candidate_parents: int) -> set[tuple[st
     return chosen
 
 
+def _cited_sources(shared: tuple[Sequence[Document], OutletCatalog], rows: Sequence[int]) -> list[list[CitedSource]]:
+    from provenance.sources import extract_cited_sources
+
+    documents, catalog = shared
+    return [extract_cited_sources(documents[k], catalog) for k in rows]
+
+
 def build_lineage(
     result: AnalysisResult, documents: Sequence[Document], params: LineageParams | None = None
 ) -> AnalysisResult:
     """Fill ``result.edges`` and each document's cited sources, parent and derived share."""
-    from provenance.sources import OutletCatalog, extract_cited_sources
+    from provenance.sources import OutletCatalog
 
     params = params or LineageParams()
     catalog = OutletCatalog.load()
@@ -293,7 +305,8 @@ def build_lineage(
     reference_ids = {d.id for d in result.documents if d.is_reference_source}
 
     outlet = {d.id: (catalog.canonical(d.outlet) or d.outlet) if d.outlet else None for d in documents}
-    mentions = {d.id: _one_name_per_outlet(extract_cited_sources(d, catalog), outlet) for d in documents}
+    credits = parallel_map(_cited_sources, range(len(documents)), (documents, catalog))  # on every core
+    mentions = {d.id: _one_name_per_outlet(c, outlet) for d, c in zip(documents, credits, strict=True)}
     kind_of = {m.name: catalog.kind(m.name) for ms in mentions.values() for m in ms}
     cited = {doc_id: _cited_outlets(ms, kind_of) for doc_id, ms in mentions.items()}
     credit_words: dict[str, frozenset[str]] = {}
