@@ -95,3 +95,27 @@ def test_stories_quick(tmp_path: Path) -> None:
         assert half["hard_negative_fp"]["total"] > 0
         assert half["parent_accuracy"]["total"] > 0
         assert 0.0 <= half["passages"]["recall"]["value"] <= 1.0
+
+
+def test_stories_audit_quick(tmp_path: Path) -> None:
+    data = _run("stories_audit", tmp_path)
+    for row in data["pairs_in_one_language"].values():
+        assert set(row["median"]) == {"direct", "indirect", "hard negative"}
+        assert all(n > 0 for n in row["pairs"].values())
+        for key in ("auc_direct_vs_hard_negative", "auc_indirect_vs_hard_negative"):
+            assert 0.0 <= row[key] <= 1.0
+    assert all("independent" in by_role for by_role in data["similarity_to_fact_sheet_by_role"].values())
+
+
+def test_stories_audit_pair_classes() -> None:
+    from benchmarks.stories_audit import auc, pair_class
+    from benchmarks.stories_data import load_stories, reuse_truth
+
+    story = load_stories(names=["c07"])[0]
+    truth = reuse_truth(story)
+    arts = story.articles
+    independent = next(a for a in arts.values() if a.role == "independent")
+    child = next(a for a in arts.values() if a.parents and not arts[a.parents[0]].absent and a.role != "independent")
+    assert pair_class(story, independent.id, child.id, truth) == "hard negative"
+    assert pair_class(story, child.id, child.parents[0], truth) == "direct"
+    assert auc([0.9, 0.8], [0.1, 0.2]) == 1.0 and auc([0.1], [0.9]) == 0.0 and auc([], [0.5]) is None
