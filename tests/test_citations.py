@@ -355,6 +355,9 @@ def test_negative(text: str) -> None:
         ("Documents first published on Tuesday by La Gazzetta del Cerrina show it.", "La Gazzetta del Cerrina"),
         ("Come riferisce anche Il Monitore Sanitario, la Regione ha aperto un'indagine.", "Il Monitore Sanitario"),
         ("Secondo il Giornale di Vicenza, la Lega cresce.", "Giornale di Vicenza"),
+        # a descriptor of any language the cues know names an outlet (one list, in cues.py)
+        ("El alcalde dimitió el martes, según el diario Heraldo Serrano, tras la votación.", "Heraldo Serrano"),
+        ("Le maire a démissionné, selon le quotidien Écho Morvandiau, après le vote.", "Écho Morvandiau"),
     ],
 )
 def test_uncatalogued_outlet_after_a_cue(text: str, name: str) -> None:

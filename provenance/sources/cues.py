@@ -113,6 +113,12 @@ _ES_DESCRIPTORS = (
     "diario", "peri[óo]dico", "agencia(?:\\s+de\\s+noticias)?", "cadena", "revista", "semanario", "emisora",
 )
 _LOWER_ADJ = r"(?:\s+(?-i:[a-zà-ÿ]{4,}))"
+# Every word that says a name is an outlet ("il quotidiano X", "the local newspaper X", "die Zeitung X").
+DESCRIPTORS: tuple[str, ...] = (
+    _IT_DESCRIPTORS + _EN_DESCRIPTORS + ("site", "journal") + _FR_DESCRIPTORS + _ES_DESCRIPTORS + (_DE_DESCRIPTOR,)
+)
+# Text that ends with a descriptor and up to two lower-case adjectives ("il quotidiano statunitense").
+DESCRIPTOR_END: re.Pattern[str] = re.compile(rf"(?:{'|'.join(DESCRIPTORS)}){_LOWER_ADJ}{{0,2}}\s*\Z", re.IGNORECASE)
 
 _PRE_ALTERNATIVES = (
     # "published by", "first published on Tuesday by", "reported earlier this week in"

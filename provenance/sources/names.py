@@ -42,6 +42,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from provenance.sources.cues import DESCRIPTOR_END
+
 # Words outlets are named with (casefolded); a name holding one of them is a newsroom's.
 MEDIA_WORDS: frozenset[str] = frozenset(
     """
@@ -94,14 +96,6 @@ _INNER_START = re.compile(
 )
 _RELAYS_NEXT = re.compile(r"\A,?\s*(?:che\s+cita|citando|citing|which\s+cites|quoting)\b", re.IGNORECASE)
 _LEADING = re.compile(r"\A(?:(?P<article>The|Il|Lo|La|Le|Les|El|Los|Las|Der|Die|Das)[ \t]+|L['’])")
-_DESCRIPTOR_END: re.Pattern[str] = re.compile(
-    r"(?:quotidian[oi]|giornal[ei]|testat[ae]|settimanal[ei]|periodico|sito(?:\s+web)?|sito\s+di\s+informazione"
-    r"|blog|newsletter|rivist[ae]|magazine|emittent[ei]|radio|tv|tabloid|agenzia(?:\s+di\s+stampa)?"
-    r"|newspaper|paper|daily|broadcaster|network|news\s+agency|agency|wire\s+service|outlet|news\s+outlet"
-    r"|website|site|news\s+site|channel|station|weekly|journal)"
-    r"(?:\s+(?-i:[a-zà-ÿ]{4,})){0,2}\s*\Z",
-    re.IGNORECASE,
-)
 _SENTENCE_START = re.compile(r"(?:\A|[.!?:;\"“”«»(]\s*|\n\s*|\A\s+)\Z")
 
 
@@ -179,7 +173,7 @@ def outlet_like(text: str, start: int, end: int, before: str) -> bool:
     parts = [p for w in _WORD.findall(name) for p in re.split(r"['’]", w)]  # "Sant'Ilario" has no inner capital
     if "&" in name or any(len(p) > 2 and any(c.isupper() for c in p[1:]) and not p.isupper() for p in parts):
         return True  # "Bourse & Boardroom", "SportOra"
-    if _DESCRIPTOR_END.search(before):
+    if DESCRIPTOR_END.search(before):
         return True  # "il quotidiano X", "the local newspaper X"
     if _RELAYS_NEXT.match(text[end : end + 20]):
         return True  # "Lo riferisce Calcio Oltremanica, che cita ...": it relays another source
