@@ -10,6 +10,7 @@ benchmarks call it.  The stages are also importable on their own.
 from __future__ import annotations
 
 import sys
+import warnings
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -250,7 +251,12 @@ def passage_embeddings(
         return {}
     try:
         from provenance.scoring.embed import embed_passages
-    except ImportError:  # the encoder is a dependency; without it, anchors alone align translations
+    except ImportError as exc:  # the encoder is a dependency; without it, anchors alone align translations
+        warnings.warn(
+            f"the multilingual sentence encoder is not installed ({exc}); documents in different languages "
+            "are aligned on names and numbers only (reinstall provenance to restore it)",
+            stacklevel=2,
+        )
         return {}
     out: dict[int, np.ndarray] = {}
     for k in _progress(wanted, progress, "embedding passages"):

