@@ -112,6 +112,7 @@ class PairScore:
     coverage_b: float = 0.0
     p_value: float = 1.0  # chance of this much aligned text between unrelated texts of the story
     cross_language: bool = False  # the two documents are in different languages (aligned on meaning)
+    via: tuple[str, ...] = ()  # inferred through these documents' passages (scoring/families.py); () = direct
 
 
 class ClusterKind(StrEnum):

@@ -54,6 +54,7 @@ def pair_to_dict(p: PairScore) -> dict[str, Any]:
         "coverage_b": _r(p.coverage_b),
         "p_value": float(f"{p.p_value:.3g}"),
         "cross_language": p.cross_language,
+        "via": list(p.via),
         "alignments": [alignment_to_dict(a) for a in p.alignments],
     }
 

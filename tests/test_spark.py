@@ -86,7 +86,7 @@ def test_rewrite_level_matches_the_local_engine(spark: object, tmp_path: Path) -
     lineage = generate(LineageConfig(language="it", seed=3, n_trees=3, docs_per_tree=(5, 8)))
     records = [document_record(d) for d in lineage.documents] + _synthetic(420, seed=12)
     path = _write_jsonl(tmp_path / "mixed.jsonl", records)
-    config = PipelineConfig(lineage=False)
+    config = PipelineConfig(lineage=False, families=None)  # the families stage is not distributed (spark.py)
     got = analyze_path(spark, str(path), config).result()  # type: ignore[arg-type]
     want = analyze(load_corpus(path).documents, config=config)
     assert len(want.documents) > config.all_pairs_limit

@@ -1,8 +1,12 @@
 """The Spark engine of ``provenance cluster --engine spark``: the local pipeline's stages, distributed.
 
 Every stage calls the same functions as :func:`provenance.pipeline.analyze`
-(``lineage=False``), so a collection gives the same documents, pairs and
-clusters with either engine.  Where each stage runs:
+(``lineage=False, families=None``), so a collection gives the same documents, pairs and
+clusters with either engine.  Not distributed yet: the *families* stage
+(:mod:`provenance.scoring.families`, pairs inferred through a third document's
+passages), which the local engine runs at the rewrite level; those pairs never
+change the clusters (both documents are already in one reuse family through the
+third), only the list of pairs.  Where each stage runs:
 
 ========================  =========  ==========================================================
 stage                     where      what it computes

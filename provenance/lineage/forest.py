@@ -319,7 +319,7 @@ def build_lineage(
 
     arcs: dict[tuple[str, str], _Arc] = {}
     ancestors: dict[str, tuple[str, str, DirectionEvidence, PairScore, float]] = {}
-    reuse = [p for p in result.pairs if p.relation in REUSE_RELATIONS]
+    reuse = [p for p in result.pairs if p.relation in REUSE_RELATIONS and not p.via]  # inferred pairs: no arcs
     closeness = wording_closeness(reuse, documents)
     outside_tree = _off_copy_tree(reuse, closeness)
     for pair in reuse:

@@ -197,7 +197,7 @@ def group_passages(result: AnalysisResult, children: Sequence[str]) -> list[Pass
     """
     kids = set(children)
     lengths = {k: len(result.texts.get(k, "")) for k in kids}
-    pairs = [p for p in result.pairs if p.a in kids and p.b in kids and p.a != p.b]
+    pairs = [p for p in result.pairs if p.a in kids and p.b in kids and p.a != p.b and not p.via]
     links = _alignment_links(pairs, lengths)
     links += _overlap_links([s for lk in links for s in (lk.x, lk.y)])
     links.sort(key=lambda lk: (lk.priority, -lk.score, lk.x, lk.y))
