@@ -26,7 +26,7 @@ from provenance.engines.parallel import parallel_map
 from provenance.errors import InputError
 from provenance.neardup import NearDupPair, exact_overlap, find_near_duplicates
 from provenance.normalize.analyzer import analyzer_for
-from provenance.normalize.language import UNDETERMINED, detect_languages, sample_probabilities
+from provenance.normalize.language import UNDETERMINED, detect_languages, load_model, sample_probabilities
 from provenance.records import AnalysisResult, Document, DocumentInfo, PairScore, Relation, SkippedInput
 from provenance.scoring.align import PassageAlignment, PassageProfile, TermSpace, align_passages, build_profile
 from provenance.scoring.families import FamilyParams, infer_family_pairs
@@ -77,6 +77,8 @@ def assign_languages(documents: Sequence[Document], parallel: bool = False) -> l
     ``parallel``: the language model runs on every core (:mod:`provenance.engines.parallel`).
     """
     todo = [d.text for d in documents if not d.language]
+    if parallel and todo:
+        load_model()  # once, shared by the workers
     probabilities = parallel_map(_language_probabilities, range(len(todo)), todo) if parallel else None
     guesses = iter(detect_languages(todo, probabilities=probabilities))
     return [

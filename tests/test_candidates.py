@@ -52,3 +52,21 @@ def test_probe_rows_use_only_rare_shared_terms() -> None:
     assert np.all((df[probe.indices] >= 2) & (df[probe.indices] <= max_df(x.shape[0])))
     # the inverted index holds only the rare columns: its size, not n**2, bounds a row's work
     assert inverted.nnz <= int(np.sum(df[df <= max_df(x.shape[0])]))
+
+
+def test_row_dots_and_shortlist_are_scipys_floats_and_a_stable_sort() -> None:
+    """The exact cosines equal scipy's row products bit for bit (unsorted columns too); ties keep the smaller column."""
+    from provenance.candidates.neighbours import _row_dots, _top
+
+    rng = np.random.default_rng(3)
+    x = sparse.random(300, 400, density=0.05, random_state=4, format="csr")
+    x.data = rng.random(len(x.data)) + 0.01
+    perm = [rng.permutation(np.arange(x.indptr[r], x.indptr[r + 1])) for r in range(x.shape[0])]
+    order = np.concatenate(perm)
+    x = sparse.csr_matrix((x.data[order], x.indices[order], x.indptr), shape=x.shape)  # columns not sorted
+    i, j = rng.integers(0, 300, 5000), rng.integers(0, 300, 5000)
+    assert np.array_equal(_row_dots(x, i, j), np.asarray(x[i].multiply(x[j]).sum(axis=1)).ravel())
+    cols = rng.permutation(50).astype(np.int32)
+    vals = np.round(rng.random(50), 1)
+    want = np.sort(cols[np.lexsort((cols, -vals))[:12]])
+    assert np.array_equal(np.sort(_top(cols, vals, 12)), want)

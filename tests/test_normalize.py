@@ -104,8 +104,9 @@ def test_ambiguous_texts_take_their_collection_language_confident_ones_keep_thei
 
 
 def test_abbreviation_longer_than_the_tail_read_is_still_an_abbreviation() -> None:
-    from provenance.normalize.segment import _TAIL, _is_abbreviation
+    from provenance.normalize.segment import _is_abbreviation
 
+    _TAIL = 64  # what an earlier version read before the stop
     dotted = "a." * (_TAIL // 2 + 10)  # "a.a.a....a." like "U.S.", longer than the tail
     line = "Prima " + dotted + " Dopo"
     assert _is_abbreviation(line, len("Prima " + dotted))
@@ -128,3 +129,56 @@ def test_plain_texts_are_tokenised_as_the_full_expression_does(text: str, plain:
     assert Analyzer.is_plain(text) is plain
     if plain:
         assert Analyzer.plain_words(text, 0, len(text)) == [text[t.start : t.end] for t in analyzer.tokens(text)]
+
+
+def test_batched_language_model_gives_py3langid_posteriors_exactly() -> None:
+    """The automaton walked for a block of texts at once: the same features, counts and posterior as py3langid."""
+    import numpy as np
+
+    from provenance.normalize.language import PREFIX_CHARS, _identifier, language_probabilities, sample_probabilities
+
+    seeds = sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))[:5]
+    texts = [p.read_text(encoding="utf-8") for p in seeds] + [
+        "",
+        "x",
+        "HELLO WORLD THIS TEXT IS ALL UPPER CASE",
+        "北京市政府今天宣布了新的交通计划，市民表示欢迎。",
+        "Ça va très bien, merci. Élan, garçon, œuvre.",
+        "Привет, мир! Как дела у вас сегодня?",
+        "नमस्ते दुनिया, आज का समाचार",
+        "e\u0301te\u0301 cafe\u0301 re\u0301sume\u0301 with decomposed accents",
+        "broken \ud800 surrogate in an English sentence about the weather",
+        "1234 5678 90",
+    ]
+    texts += [" ".join(texts[:3])]  # longer than the prefix
+    ident = _identifier()
+    expected = [np.asarray(ident._decide(t[:PREFIX_CHARS]), dtype=np.float64) for t in texts]
+    for text, want in zip(texts, expected, strict=True):
+        assert np.array_equal(language_probabilities(text), want)
+    got = sample_probabilities(texts, min_letters=0)
+    assert all(g is not None and np.array_equal(g, w) for g, w in zip(got, expected, strict=True))
+    assert sample_probabilities(["1234 5678", "abc"], min_letters=20) == [None, None]
+
+
+def test_segmentation_helpers_match_their_regular_expressions() -> None:
+    """The backward word scan and the word-count test find what the expressions they replace find."""
+    import re
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from provenance.normalize.segment import _has_words, _word_before
+
+    before = re.compile(r"([\w.]+)\.$")
+    chars = st.text(alphabet=st.sampled_from(list("ab.Z9_ é\u0301-,!\t…")), max_size=30)
+
+    @settings(max_examples=400, deadline=None)
+    @given(chars, st.integers(0, 4))
+    def check(line: str, n: int) -> None:
+        if line.endswith("."):
+            m = before.search(line)
+            assert _word_before(line, len(line) - 1) == (m.group(1) if m else "")
+        for start in range(len(line) + 1):
+            assert _has_words(line, start, len(line), n) == (len(re.findall(r"\w+", line[start:])) >= n)
+
+    check()

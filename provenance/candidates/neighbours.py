@@ -66,11 +66,74 @@ def probe_index(
     return probe, inverted
 
 
+DOT_BUFFER = 1 << 22  # products laid out before they are summed (bounds memory for long documents)
+
+
 def _row_dots(x: sparse.csr_matrix, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """``x[i[k]] . x[j[k]]`` for every k (exact cosines of L2-normalised rows)."""
+    """``x[i[k]] . x[j[k]]`` for every k (exact cosines of L2-normalised rows).
+
+    The same floats as ``x[i].multiply(x[j]).sum(axis=1)``, without building the two
+    row-indexed matrices: the nonzero products of the shared columns, listed in the
+    reverse of row ``i[k]``'s storage order (as scipy's element-wise product of rows
+    with unsorted columns lists them), summed by ``np.add.reduceat`` (as scipy's row
+    sums).  The pairs of one row ``a`` are done together: ``a``'s columns are marked
+    in a dense position array and the partners' entries looked up in it.
+    """
+    out = np.zeros(len(i))
     if len(i) == 0:
-        return np.zeros(0)
-    return np.asarray(x[i].multiply(x[j]).sum(axis=1)).ravel()
+        return out
+    indptr, indices, data = x.indptr, x.indices, x.data
+    order = np.argsort(i, kind="stable")
+    si, sj = np.asarray(i)[order], np.asarray(j)[order]
+    runs = np.flatnonzero(np.r_[True, si[1:] != si[:-1], True]).tolist()
+    pos = np.full(x.shape[1], -1, dtype=np.int64)
+    values: list[np.ndarray] = []
+    counts: list[np.ndarray] = []
+    done = held = 0
+    for r0, r1 in zip(runs[:-1], runs[1:], strict=True):
+        a = si[r0]
+        lo, hi = indptr[a], indptr[a + 1]
+        js = sj[r0:r1]
+        starts, lens = indptr[js], indptr[js + 1] - indptr[js]
+        entry = np.repeat(starts - np.cumsum(lens) + lens, lens) + np.arange(int(lens.sum()))
+        pos[indices[lo:hi]] = np.arange(hi - lo - 1, -1, -1)  # position in the reversed row
+        where = pos[indices[entry]]
+        pos[indices[lo:hi]] = -1
+        hit = where >= 0
+        laid = np.zeros((r1 - r0, hi - lo))
+        laid[np.repeat(np.arange(r1 - r0), lens)[hit], where[hit]] = data[entry][hit]
+        laid *= data[lo:hi][::-1]
+        nonzero = laid != 0
+        values.append(laid[nonzero])
+        counts.append(nonzero.sum(axis=1))
+        held += laid.size
+        if held >= DOT_BUFFER or r1 == len(si):
+            out[done:r1] = _segment_sums(np.concatenate(values), np.concatenate(counts))
+            values, counts, done, held = [], [], r1, 0
+    result = np.empty_like(out)
+    result[order] = out
+    return result
+
+
+def _segment_sums(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Sums of consecutive runs of ``values`` of lengths ``counts`` (0 for an empty run), as scipy sums rows."""
+    out = np.zeros(len(counts))
+    filled = np.flatnonzero(counts)
+    if len(filled):
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        out[filled] = np.add.reduceat(values, starts[filled])
+    return out
+
+
+def _top(cols: np.ndarray, vals: np.ndarray, width: int) -> np.ndarray:
+    """The ``width`` columns of the largest values (ties: the smaller columns), in no particular order.
+
+    A selection (``np.partition``), not a sort: the row may hold thousands of partial scores.
+    """
+    cut = np.partition(vals, len(vals) - width)[len(vals) - width]  # the width-th largest value
+    above = vals > cut
+    tied = np.sort(cols[vals == cut])[: width - int(above.sum())]
+    return np.concatenate([cols[above], tied])
 
 
 def neighbour_block(
@@ -85,7 +148,6 @@ def neighbour_block(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Candidates of rows ``start:stop`` (module docstring): arrays ``(i, j, cosine)``, ``i != j``."""
     partial = sparse.csr_matrix(probe[start:stop] @ inverted)
-    partial.sort_indices()
     keep_i: list[np.ndarray] = []
     keep_j: list[np.ndarray] = []
     width = shortlist * k
@@ -96,8 +158,7 @@ def neighbour_block(
         own = cols != start + r
         cols, vals = cols[own], vals[own]
         if len(cols) > width:
-            best = np.argsort(-vals, kind="stable")[:width]
-            cols = np.sort(cols[best])
+            cols = _top(cols, vals, width)
         keep_i.append(np.full(len(cols), start + r, dtype=np.int64))
         keep_j.append(cols.astype(np.int64))
     if not keep_i:

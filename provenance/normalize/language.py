@@ -7,7 +7,10 @@ log-probabilities are turned into a posterior with a softmax; below
 as ``"und"`` (undetermined, ISO 639-2) and the language-independent fallback
 analysis is used.  Only a prefix of the text is read (:data:`PREFIX_CHARS`):
 a news article's language is settled by its first paragraphs, and the model's
-cost grows with the text.
+cost grows with the text.  The model's byte automaton is walked for a block of
+texts at once (one numpy step per byte position, :func:`_feature_counts`)
+instead of byte by byte in Python; the features, their counts and the
+posterior are exactly py3langid's (``LanguageIdentifier._decide``).
 
 In a collection (:func:`detect_languages`), a text the model finds ambiguous
 on its own (posterior below ``settled``, 0.9: a short caption, a name-heavy
@@ -25,6 +28,8 @@ between "it" and "und" would lose its rewrites and pay for the encoder.
 
 from __future__ import annotations
 
+import math
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -49,13 +54,103 @@ def _identifier() -> Any:
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
-def _letters(sample: str) -> int:
-    return sum(map(str.isalpha, sample))
+def _enough_letters(sample: str, min_letters: int) -> bool:
+    """Whether ``sample`` has at least ``min_letters`` letters (``str.isalpha``; usually settled by its start)."""
+    head = sum(map(str.isalpha, sample[: 4 * min_letters]))
+    return head >= min_letters or sum(map(str.isalpha, sample)) >= min_letters
+
+
+@lru_cache(maxsize=1)
+def _automaton() -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
+    """py3langid's byte automaton as two arrays indexed by ``row base of the state + byte``.
+
+    ``moves[i]``: the row base (state row << 8) of the next state; ``features[i]``: the
+    feature the next state emits (-1 for none); the third: the row base of state 0, where walks start;
+    the fourth: the model's feature x language table in float32 (exact; numpy's product of the float16
+    table with float32 counts computes in float32 too, so the scores are the same, without the cast per text).
+    """
+    ident = _identifier()
+    nextmove = np.frombuffer(ident.tk_nextmove, dtype=np.dtype(ident.tk_nextmove.typecode)).astype(np.int64)
+    rowbase = np.asarray(ident.tk_row, dtype=np.int64) << 8
+    output = np.asarray(ident.tk_output, dtype=np.int32)
+    table = np.asarray(ident.nb_ptc, dtype=np.float32)
+    return rowbase[nextmove].astype(np.int32), output[nextmove], int(rowbase[0]), table
+
+
+WALK_BLOCK = 512  # texts walked together
+
+
+def _feature_counts(encoded: Sequence[bytes]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per text, the automaton's features in order of first occurrence and their counts (py3langid's ``Counter``).
+
+    The texts of a block, longest first, advance one byte position per numpy step;
+    a text drops out of the block when it ends.
+    """
+    moves, features, start, _ = _automaton()
+    out: list[tuple[np.ndarray, np.ndarray]] = [(np.zeros(0, np.intp), np.zeros(0, np.int64))] * len(encoded)
+    order = sorted(range(len(encoded)), key=lambda k: -len(encoded[k]))
+    for lo in range(0, len(order), WALK_BLOCK):
+        block = [k for k in order[lo : lo + WALK_BLOCK] if encoded[k]]
+        if not block:
+            continue
+        lengths = [len(encoded[k]) for k in block]
+        steps = np.zeros((lengths[0], len(block)), dtype=np.int32)
+        for b, k in enumerate(block):
+            steps[: lengths[b], b] = np.frombuffer(encoded[k], dtype=np.uint8)
+        emitted = np.empty_like(steps)
+        base = np.full(len(block), start, dtype=np.int32)
+        active = len(block)
+        for t in range(lengths[0]):
+            while lengths[active - 1] <= t:
+                active -= 1
+            idx = base[:active] + steps[t, :active]
+            emitted[t, :active] = features[idx]
+            base[:active] = moves[idx]
+        for b, k in enumerate(block):
+            seen = emitted[: lengths[b], b]
+            seen = seen[seen >= 0]
+            ids, first, counts = np.unique(seen, return_index=True, return_counts=True)
+            by_first = np.argsort(first, kind="stable")
+            out[k] = (ids[by_first].astype(np.intp), counts[by_first])
+    return out
+
+
+def _posterior(features: np.ndarray, counts: np.ndarray, n_bytes: int) -> np.ndarray:
+    """py3langid's ``_decide`` (normalised probabilities) from the walk's features and counts."""
+    ident = _identifier()
+    if len(features):
+        scores = np.log1p(counts.astype(np.float32)) @ _automaton()[3][features] + ident.nb_pc
+    else:
+        scores = np.full(len(ident.nb_classes), 0.0, dtype=np.float32)
+    scores *= 1.0 / math.sqrt(n_bytes or 1)
+    np.exp(scores - scores.max(), out=scores)
+    scores /= scores.sum()
+    for i, j in ident._alias_pairs:
+        scores[i] += scores[j]
+        scores[j] = 0.0
+    return np.asarray(scores, dtype=np.float64)
+
+
+def _encode(sample: str) -> bytes:
+    """The bytes py3langid reads for ``sample`` (``LanguageIdentifier._encode``)."""
+    if sample.isupper():
+        sample = sample.lower()
+    return unicodedata.normalize("NFC", sample).encode("utf8", errors="surrogatepass")
+
+
+def load_model() -> None:
+    """Load the model and its arrays now (before forking workers, which then share them)."""
+    _automaton()
 
 
 def language_probabilities(text: str) -> np.ndarray:
     """The model's posterior over its labels (``labels()``) for the prefix of ``text`` (uniform prior)."""
-    return np.asarray(_identifier()._decide(text[:PREFIX_CHARS]), dtype=np.float64)
+    return _probabilities([text[:PREFIX_CHARS]])[0]
+
+
+def _probabilities(samples: Sequence[str]) -> list[np.ndarray]:
+    encoded = [_encode(s) for s in samples]
+    return [_posterior(f, c, len(e)) for (f, c), e in zip(_feature_counts(encoded), encoded, strict=True)]
 
 
 def labels() -> list[str]:
@@ -87,10 +182,11 @@ def _collection_prior(posteriors: np.ndarray, rounds: int = EM_ROUNDS, tol: floa
 
 def sample_probabilities(texts: Sequence[str], min_letters: int = 20) -> list[np.ndarray | None]:
     """:func:`language_probabilities` of each text, None for a text with fewer than ``min_letters`` letters."""
-    out: list[np.ndarray | None] = []
-    for text in texts:
-        sample = text[:PREFIX_CHARS]
-        out.append(language_probabilities(sample) if _letters(sample) >= min_letters else None)
+    samples = [text[:PREFIX_CHARS] for text in texts]
+    rows = [k for k, s in enumerate(samples) if _enough_letters(s, min_letters)]
+    out: list[np.ndarray | None] = [None] * len(texts)
+    for k, p in zip(rows, _probabilities([samples[k] for k in rows]), strict=True):
+        out[k] = p
     return out
 
 

@@ -30,24 +30,37 @@ ABBREVIATIONS = frozenset(
 )
 
 _END = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s+[\"“«‘'(\[–—-]?[\d\w])")
-_WORD = re.compile(r"\w+")
-_WORD_BEFORE_STOP = re.compile(r"([\w.]+)\.$")
-_TAIL = 64
+_MIN_WORDS: dict[int, re.Pattern[str]] = {}  # n -> an expression that matches where n words follow
+_NEXT = re.compile(r"\s+[\"“«‘'(\[–—-]?\s*(\w)")
+
+
+def _word_before(line: str, stop: int) -> str:
+    """The run of word characters and dots that ends at ``line[stop]`` (excluded), as ``([\\w.]+)\\.$`` finds it."""
+    start = stop
+    while start > 0 and ((c := line[start - 1]).isalnum() or c in "._"):
+        start -= 1
+    return line[start:stop]
+
+
+def _has_words(line: str, start: int, end: int, n: int) -> bool:
+    """Whether ``line[start:end]`` holds at least ``n`` words (``\\w+`` runs)."""
+    if n <= 0:
+        return True
+    pattern = _MIN_WORDS.get(n)
+    if pattern is None:
+        pattern = _MIN_WORDS[n] = re.compile(r"\w+" + r"\W+\w+" * (n - 1))
+    return pattern.search(line, start, end) is not None
 
 
 def _is_abbreviation(line: str, end_of_dot: int) -> bool:
     """Whether the stop ending at ``end_of_dot`` closes an abbreviation, not a sentence."""
     if line[end_of_dot - 1] != ".":
         return False
-    # the word before the stop, read from a short tail (the whole line only when the word fills the
-    # tail): searching the line's prefix made one-line texts quadratic
-    tail_start = max(0, end_of_dot - _TAIL)
-    m = _WORD_BEFORE_STOP.search(line, tail_start, end_of_dot)
-    if m and m.start() == tail_start and tail_start > 0:
-        m = _WORD_BEFORE_STOP.search(line[:end_of_dot])
-    if not m:
+    # the word before the stop, read backwards from it (searching the line's prefix for it made
+    # one-line texts quadratic)
+    word = _word_before(line, end_of_dot - 1)
+    if not word:
         return False
-    word = m.group(1)
     if len(word) == 1 and word.isalpha() and word.isupper():
         return True  # initials: "D. Peskov"
     if "." in word and all(len(p) <= 2 for p in word.split(".")):
@@ -58,7 +71,7 @@ def _is_abbreviation(line: str, end_of_dot: int) -> bool:
 
 
 def _next_starts_lower(line: str, pos: int) -> bool:
-    m = re.compile(r"\s+[\"“«‘'(\[–—-]?\s*(\w)").match(line, pos)
+    m = _NEXT.match(line, pos)
     return bool(m and m.group(1).islower())
 
 
@@ -81,12 +94,12 @@ def split_passages(text: str, doc_id: str = "", min_words: int = 3) -> list[Pass
         carry: int | None = None
         for s, e in line_spans:
             s0 = s if carry is None else carry
-            if len(_WORD.findall(line[s0:e])) < min_words and (s, e) != line_spans[-1]:
+            if (s, e) != line_spans[-1] and not _has_words(line, s0, e, min_words):
                 carry = s0
                 continue
             carry = None
             merged.append((s0, e))
-        if merged and len(_WORD.findall(line[merged[-1][0] : merged[-1][1]])) < min_words and len(merged) > 1:
+        if len(merged) > 1 and not _has_words(line, merged[-1][0], merged[-1][1], min_words):
             last = merged.pop()
             merged[-1] = (merged[-1][0], last[1])
         for s, e in merged:

@@ -124,7 +124,13 @@ def _entry(norm: str, stem: str, is_stopword: bool, capitalised: bool) -> Entry:
 
 
 def _passage_entries(text: str, start: int, end: int, analyzer: Analyzer, plain: bool) -> list[tuple[str, Entry, bool]]:
-    """``(norm, entry, starts the passage)`` of each token of ``text[start:end]`` (``plain``: see Analyzer.is_plain)."""
+    """``(norm, entry, gives no name anchor)`` of the tokens of ``text[start:end]`` (``plain``: see Analyzer.is_plain).
+
+    A token that opens the passage gives no name anchor (:func:`anchor_terms`).  Of a plain text,
+    the opening token and then the distinct words of the rest are listed, in order of first
+    occurrence, each analysed once per language: the passage's terms, the first form of each
+    and the order in which they are met are the same as with every token.
+    """
     if not plain:
         return [
             (norm, _entry(norm, stem, stop, text[s].isupper()), s == start)
@@ -134,15 +140,17 @@ def _passage_entries(text: str, start: int, end: int, analyzer: Analyzer, plain:
     cache = _ENTRIES.setdefault(analyzer.language, {})
     if len(cache) > _ENTRIES_MAX:
         cache.clear()
+    opens = bool(words) and text[start] == words[0][0]  # the passage opens with a token character: its first token
     out: list[tuple[str, Entry, bool]] = []
-    for w in words:
+    for w in dict.fromkeys(words[1:] if opens else words):
         hit = cache.get(w)
         if hit is None:
             norm, stem, stop = analyzer.word(w)
             hit = cache[w] = (norm, _entry(norm, stem, stop, w[0].isupper()))
         out.append((hit[0], hit[1], False))
-    if out and text[start] == words[0][0]:  # the passage opens with a token character: its first token
-        out[0] = (out[0][0], out[0][1], True)
+    if opens:
+        norm, stem, stop = analyzer.word(words[0])
+        out.insert(0, (norm, _entry(norm, stem, stop, words[0][0].isupper()), True))
     return out
 
 
