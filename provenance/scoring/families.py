@@ -14,8 +14,9 @@ Rules:
   rewrite) scoring at least ``min_score`` are links (weaker ones are not
   carried a second step);
 * A and B become a pair when at least ``min_passages`` distinct passages of
-  each are linked through common intermediate passages, one step only (no
-  longer chains, which would let errors compound);
+  each are linked through common intermediate passages (of one or several
+  intermediate documents), one step only (no longer chains, which would let
+  errors compound);
 * the inferred pair is wrong only if one of its two links is, so its p-value
   is bounded by the union bound ``p(A, M) + p(M, B)``, minimised over the
   intermediates M, and kept only when it is at most ``significance`` (the
@@ -78,7 +79,7 @@ def infer_family_pairs(
     """
     params = params or FamilyParams()
     graph = _links(pairs, params.min_score)
-    # (a, b) -> {(span of a, span of b): (score, p)} and -> {intermediate: best p}
+    # (a, b) -> {(span of a, span of b): weaker link score} and -> {intermediate: union-bound p}
     cells: dict[tuple[str, str], dict[tuple[Span, Span], float]] = defaultdict(dict)
     through: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
     for mid, neighbours in graph.items():
