@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.metrics import LineageScore, Ratio, lineage_score
+from benchmarks.plots import grouped_bars
 from benchmarks.rewrite_ops import Strength
 from benchmarks.rewrite_quality import RESULTS, analyze_corpus
 from benchmarks.synthetic_lineage import GroundTruth, LineageConfig, generate
@@ -172,10 +173,7 @@ def _plot(groups: dict[tuple[str, str, float], LineageEval], path: Path) -> None
         "ancestry precision": [ev.score.ancestry.precision for ev in groups.values()],
         "ancestry recall": [ev.score.ancestry.recall for ev in groups.values()],
     }
-    width = 0.8 / len(metrics)
-    for k, (label, values) in enumerate(metrics.items()):
-        ax.bar([i + k * width for i in range(len(names))], values, width, label=label)
-    ax.set_xticks([i + 0.4 - width / 2 for i in range(len(names))], names, fontsize=7)
+    grouped_bars(ax, names, metrics, fontsize=7)
     ax.set_ylim(0, 1.05)
     ax.set_title("lineage reconstruction on synthetic copying trees (ts = share of outlets with timestamps)")
     ax.legend(fontsize=7, ncols=5, loc="upper center", bbox_to_anchor=(0.5, -0.18))

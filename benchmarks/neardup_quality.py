@@ -106,6 +106,7 @@ import numpy as np
 from scipy import sparse
 
 from benchmarks.metrics import Score, co_cluster_score
+from benchmarks.plots import grouped_bars
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SHINGLE = 5
@@ -456,12 +457,12 @@ def _plot(summary: dict[str, dict[str, Quality]], threshold: float, path: Path) 
         ("ARI of clusters vs generator groups", lambda q: q.ari, False),
         ("wall time, texts -> pairs (s, log)", lambda q: sum(q.seconds), True),
     ]
-    width = 0.8 / len(METHODS)
     for ax, (title, value, log) in zip(axes, panels, strict=True):
-        for k, name in enumerate(METHODS):
-            ys = [value(summary[kind][name]) if name in summary[kind] else np.nan for kind in kinds]
-            ax.bar([i + k * width for i in range(len(kinds))], ys, width, label=name)
-        ax.set_xticks([i + 0.4 - width / 2 for i in range(len(kinds))], kinds)
+        series = {
+            name: [value(summary[kind][name]) if name in summary[kind] else np.nan for kind in kinds]
+            for name in METHODS
+        }
+        grouped_bars(ax, kinds, series)
         ax.set_title(title, fontsize=10)
         if log:
             ax.set_yscale("log")

@@ -50,6 +50,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.metrics import Pair, Ratio, Score, adjusted_rand, pair_key, pair_score, passage_score
+from benchmarks.plots import grouped_bars
 from benchmarks.rewrite_ops import Strength
 from benchmarks.synthetic_lineage import GroundTruth, LineageConfig, SyntheticCorpus, generate
 from provenance.records import AnalysisResult, ClusterKind, Relation
@@ -259,7 +260,6 @@ def _plot(groups: dict[tuple[str, str], RewriteEval], path: Path) -> None:
 
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.5))
     names = [f"{lang}\n{s}" for lang, s in groups]
-    x = range(len(names))
     series = {
         "pair precision": [ev.reuse.precision for ev in groups.values()],
         "pair recall": [ev.reuse.recall for ev in groups.values()],
@@ -268,10 +268,7 @@ def _plot(groups: dict[tuple[str, str], RewriteEval], path: Path) -> None:
         "in-order passage precision": [ev.passages_in_order.precision for ev in groups.values()],
         "hard-negative FP rate": [ev.hard_negative_fp.value for ev in groups.values()],
     }
-    width = 0.8 / len(series)
-    for k, (label, values) in enumerate(series.items()):
-        ax1.bar([i + k * width for i in x], values, width, label=label)
-    ax1.set_xticks([i + 0.4 - width / 2 for i in x], names)
+    grouped_bars(ax1, names, series)
     ax1.set_ylim(0, 1.05)
     ax1.set_title("rewrite detection on synthetic copying trees")
     ax1.legend(fontsize=7, loc="lower left")

@@ -56,6 +56,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.metrics import Ratio, Score, overlap, pair_score
+from benchmarks.plots import grouped_bars
 from benchmarks.stories_data import Story, load_split, load_stories, pair_category, pair_strength, reuse_truth
 from provenance.sources import fold_name
 
@@ -306,22 +307,16 @@ def _plot(evals: dict[str, StoryEval], path: Path) -> None:
         "passage P": lambda e: e.passage_precision.value,
         "parent acc": lambda e: e.parent.value,
     }
-    width = 0.8 / max(1, len(evals))
-    for k, (name, e) in enumerate(evals.items()):
-        ax1.bar([i + k * width for i in range(len(measures))], [fn(e) for fn in measures.values()], width, label=name)
-    ax1.set_xticks([i + 0.4 - width / 2 for i in range(len(measures))], list(measures), rotation=30, fontsize=8)
+    series = {name: [fn(e) for fn in measures.values()] for name, e in evals.items()}
+    grouped_bars(ax1, list(measures), series, rotation=30, fontsize=8)
     ax1.set_ylim(0, 1.05)
     ax1.set_title("provenance lineage on hand-written story families")
     ax1.legend(fontsize=8)
     roles = sorted({r for e in evals.values() for r in e.parent_by_role})
-    for k, (name, e) in enumerate(evals.items()):
-        ax2.bar(
-            [i + k * width for i in range(len(roles))],
-            [e.parent_by_role[r].value if r in e.parent_by_role else 0 for r in roles],
-            width,
-            label=name,
-        )
-    ax2.set_xticks([i + 0.4 - width / 2 for i in range(len(roles))], roles, rotation=30, fontsize=8)
+    by_role = {
+        name: [e.parent_by_role[r].value if r in e.parent_by_role else 0 for r in roles] for name, e in evals.items()
+    }
+    grouped_bars(ax2, roles, by_role, rotation=30, fontsize=8)
     ax2.set_ylim(0, 1.05)
     ax2.set_title("parent accuracy by role")
     ax2.legend(fontsize=8)

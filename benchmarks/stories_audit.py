@@ -43,6 +43,7 @@ import py3langid
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import roc_auc_score
 
+from benchmarks.plots import grouped_bars
 from benchmarks.stories_data import STORIES_DIR, Story, load_stories, reuse_truth
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -137,15 +138,7 @@ def _plot(result: dict[str, Any], path: Path) -> None:
     classes = ("direct", "indirect", "hard negative")
     rows = result["pairs_in_one_language"]
     fig, ax = plt.subplots(figsize=(8, 4.2))
-    width = 0.8 / len(classes)
-    for k, cls in enumerate(classes):
-        ax.bar(
-            [i + k * width for i in range(len(rows))],
-            [r["median"].get(cls, 0.0) for r in rows.values()],
-            width,
-            label=cls,
-        )
-    ax.set_xticks([i + 0.4 - width / 2 for i in range(len(rows))], list(rows))
+    grouped_bars(ax, list(rows), {cls: [r["median"].get(cls, 0.0) for r in rows.values()] for cls in classes})
     ax.set_ylabel("median cosine (same-language pairs)")
     ax.set_title("story families: hard negatives share as much text as copies")
     ax.legend(fontsize=8)
