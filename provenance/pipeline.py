@@ -95,6 +95,16 @@ def document_vectors(profiles: Sequence[PassageProfile]) -> sparse.csr_matrix:
     return sparse.csr_matrix(vectorizer.fit_transform(bags))
 
 
+Probe = tuple[sparse.csr_matrix, sparse.csr_matrix, sparse.csr_matrix, int, float]  # vectors, probe, inverted, k, floor
+
+
+def _neighbour_blocks(shared: Probe, starts: Sequence[int]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """:func:`~provenance.candidates.neighbours.neighbour_block` of the blocks of rows beginning at ``starts``."""
+    vectors, probe, inverted, k, floor = shared
+    n = vectors.shape[0]
+    return [neighbour_block(vectors, probe, inverted, s, min(n, s + NEIGHBOUR_BLOCK), k, floor) for s in starts]
+
+
 def candidate_pairs(
     vectors: sparse.csr_matrix, near: Sequence[NearDupPair], config: PipelineConfig
 ) -> dict[tuple[int, int], float]:
@@ -119,11 +129,9 @@ def candidate_pairs(
                     out[(i, int(j)) if i < j else (int(j), i)] = float(row[j])
     else:
         probe, inverted = probe_index(vectors)
-        k = min(config.neighbors, n - 1)
-        for start in range(0, n, NEIGHBOUR_BLOCK):
-            rows, cols, cos = neighbour_block(
-                vectors, probe, inverted, start, min(n, start + NEIGHBOUR_BLOCK), k, floor
-            )
+        shared = (vectors, probe, inverted, min(config.neighbors, n - 1), floor)
+        blocks = parallel_map(_neighbour_blocks, range(0, n, NEIGHBOUR_BLOCK), shared, chunk=1, min_items=2)
+        for rows, cols, cos in blocks:  # in the order of the rows, as a loop over the blocks would give them
             for i, j, c in zip(rows.tolist(), cols.tolist(), cos.tolist(), strict=True):
                 out[(i, j) if i < j else (j, i)] = c
     missing = sorted({(min(p.i, p.j), max(p.i, p.j)) for p in near} - out.keys())

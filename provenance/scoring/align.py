@@ -42,6 +42,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import chain, repeat
 
 import numpy as np
 from scipy import sparse
@@ -194,17 +195,18 @@ class PassageAlignment:
 
 
 def _incidence(terms: Sequence[frozenset[str]], vocab: dict[str, int]) -> sparse.csr_matrix:
-    """Passage x term incidence (0/1) over ``vocab``, columns sorted in each row."""
-    indptr = [0]
-    cols: list[int] = []
-    for ts in terms:
-        row = sorted(j for j in (vocab.get(t) for t in ts) if j is not None)
-        cols.extend(row)
-        indptr.append(len(cols))
+    """Passage x term incidence (0/1) over ``vocab``, columns sorted in each row (terms outside it are left out)."""
+    lengths = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))
+    cols = np.fromiter(map(vocab.get, chain.from_iterable(terms), repeat(-1)), dtype=np.int64, count=int(lengths.sum()))
+    rows = np.repeat(np.arange(len(terms)), lengths)
+    known = cols >= 0
+    if not known.all():
+        rows, cols = rows[known], cols[known]
+    order = np.lexsort((cols, rows))  # row by row, columns ascending
+    indptr = np.zeros(len(terms) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=len(terms)), out=indptr[1:])
     data = np.ones(len(cols), dtype=np.float64)
-    return sparse.csr_matrix(
-        (data, np.array(cols, dtype=np.int32), np.array(indptr, dtype=np.int64)), shape=(len(terms), len(vocab))
-    )
+    return sparse.csr_matrix((data, cols[order].astype(np.int32), indptr), shape=(len(terms), len(vocab)))
 
 
 ROW_BLOCK = 1024  # passages of A scored at a time: memory stays bounded for 10 MB articles

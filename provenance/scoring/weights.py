@@ -35,6 +35,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import repeat
 
 from wordfreq import get_frequency_dict, zipf_frequency
 from wordfreq.language_info import get_language_info
@@ -104,14 +105,13 @@ class TermWeights:
 
     def fit(self, documents: Iterable[tuple[str, dict[str, str]]]) -> TermWeights:
         """Fit from ``(language, {stem: a surface form})`` per document."""
-        df: dict[str, int] = {}
+        df: Counter[str] = Counter()
         forms: Counter[tuple[str, str, str]] = Counter()  # (stem, surface form, language) -> documents
         n = 0
-        for language, stems in documents:
+        for language, stems in documents:  # counted in C (Counter over iterables, not mappings)
             n += 1
-            for stem in stems:
-                df[stem] = df.get(stem, 0) + 1
-            forms.update((stem, form, language) for stem, form in stems.items())
+            df.update(stems.keys())
+            forms.update(zip(stems.keys(), stems.values(), repeat(language)))
         # the stem's most frequent surface form stands for it in the background (ties: the first in
         # sort order), so the weights do not depend on the order of the documents
         best: dict[str, tuple[int, str, str]] = {}
