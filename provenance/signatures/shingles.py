@@ -421,7 +421,12 @@ def _word_elements(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         for d in spaceless.tolist():
             split[d] = split_spaceless(split[d])
         data, word, doc_ends, _ = _folded_bytes(split)
-    bounds = np.flatnonzero(np.diff(word.view(np.int8), prepend=np.int8(0), append=np.int8(0)))
+    # token boundaries: where ``word`` changes (bool comparisons: numpy's fast nonzero path for bool)
+    edge = np.zeros(len(word) + 1, dtype=bool)
+    if len(word):
+        edge[0], edge[-1] = word[0], word[-1]
+        np.not_equal(word[1:], word[:-1], out=edge[1:-1])
+    bounds = np.flatnonzero(edge)
     starts, ends = bounds[0::2], bounds[1::2]
     counts = np.diff(np.searchsorted(starts, doc_ends), prepend=0)
     return _token_hashes(data, starts, ends), counts
