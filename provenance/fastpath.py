@@ -50,6 +50,7 @@ Input, processes and memory
 from __future__ import annotations
 
 import json
+import math
 import multiprocessing
 import os
 import re
@@ -668,13 +669,116 @@ def write_json(result: AnalysisResult, out: TextIO, slice_size: int = 2048) -> N
         if not items:
             out.write(_json(value, 1))
             continue
+        fast = _ITEM_JSON.get(key)
         for start in range(0, len(items), slice_size):
-            part = result_to_dict(replace(empty, **{key: items[start : start + slice_size]}))[key]
+            chunk = items[start : start + slice_size]
+            try:
+                if fast is None:
+                    raise _Unusual
+                texts = [fast(item, result) for item in chunk]
+            except _Unusual:
+                part = result_to_dict(replace(empty, **{key: chunk}))[key]
+                texts = [_json(item, 2) for item in part]
             lead = "[\n    " if start == 0 else ",\n    "
-            out.write(lead + ",\n    ".join(_json(item, 2) for item in part))
+            out.write(lead + ",\n    ".join(texts))
         out.write("\n  ]")
     if head:
         out.write("\n}")
+
+
+class _Unusual(Exception):
+    """An item the direct encoders below do not cover: it goes through ``result_to_dict`` and :func:`_json`."""
+
+
+def _scalar(value: Any) -> str:
+    """A scalar as json's C encoder writes it (``ensure_ascii=False``); :class:`_Unusual` for anything else."""
+    if isinstance(value, str):
+        return encode_basestring(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        return float.__repr__(value) if value - value == 0.0 else json.dumps(value)  # NaN, Infinity as json
+    raise _Unusual
+
+
+def _r4(x: float) -> str:
+    value = round(float(x), 4)  # serialize._r
+    return float.__repr__(value) if value - value == 0.0 else json.dumps(value)
+
+
+# a document with nothing but its id (as the near-duplicate level gives them without metadata)
+_PLAIN_DOCUMENT_TAIL = (
+    ',\n      "language": null,\n      "outlet": null,\n      "published": null,\n      "title": null,'
+    '\n      "cited_sources": [],\n      "parent": null,\n      "derived_share": 0.0,'
+    '\n      "is_reference_source": false,\n      "url": null\n    }'
+)
+
+
+def _document_item(d: DocumentInfo, result: AnalysisResult) -> str:
+    """``_json(result_to_dict(...)["documents"][k], 2)`` for a document without cited sources."""
+    if d.cited_sources:
+        raise _Unusual
+    share = d.derived_share
+    if (
+        d.language is d.outlet is d.published is d.title is d.parent is None
+        and d.is_reference_source is False
+        and type(d.id) is str
+        and type(share) is float
+        and share == 0.0
+        and math.copysign(1.0, share) > 0.0
+        and not result.urls
+    ):
+        return '{\n      "id": ' + encode_basestring(d.id) + _PLAIN_DOCUMENT_TAIL
+    published = d.published.isoformat() if d.published else None
+    return (
+        f'{{\n      "id": {_scalar(d.id)},\n      "language": {_nullable(d.language)},'
+        f'\n      "outlet": {_nullable(d.outlet)},\n      "published": {_nullable(published)},'
+        f'\n      "title": {_nullable(d.title)},\n      "cited_sources": [],\n      "parent": {_nullable(d.parent)},'
+        f'\n      "derived_share": {_r4(d.derived_share)},'
+        f'\n      "is_reference_source": {_scalar(d.is_reference_source)},'
+        f'\n      "url": {_nullable(result.urls.get(d.id)) if result.urls else "null"}\n    }}'
+    )
+
+
+def _nullable(value: Any) -> str:
+    return "null" if value is None else _scalar(value)
+
+
+def _cluster_item(c: Cluster, result: AnalysisResult) -> str:
+    """``_json(result_to_dict(...)["clusters"][k], 2)`` for a cluster with members."""
+    if not c.members:
+        raise _Unusual
+    members = ",\n        ".join(map(_scalar, c.members))
+    return f'{{\n      "kind": {_scalar(c.kind.value)},\n      "members": [\n        {members}\n      ]\n    }}'
+
+
+def _pair_item(p: PairScore, result: AnalysisResult) -> str:
+    """``_json(result_to_dict(...)["pairs"][k], 2)`` for a pair without alignments or intermediates."""
+    if p.alignments or p.via:
+        raise _Unusual
+    return (
+        f'{{\n      "a": {_scalar(p.a)},\n      "b": {_scalar(p.b)},\n      "relation": {_scalar(p.relation.value)},'
+        f'\n      "jaccard": {_r4(p.jaccard)},\n      "tfidf_cosine": {_r4(p.tfidf_cosine)},'
+        f'\n      "containment_a_in_b": {_r4(p.containment_a_in_b)},'
+        f'\n      "containment_b_in_a": {_r4(p.containment_b_in_a)},'
+        f'\n      "coverage_a": {_r4(p.coverage_a)},\n      "coverage_b": {_r4(p.coverage_b)},'
+        f'\n      "p_value": {_scalar(float(f"{p.p_value:.3g}"))},'
+        f'\n      "cross_language": {_scalar(p.cross_language)},\n      "via": [],\n      "alignments": []\n    }}'
+    )
+
+
+# the items written without building their dictionaries (the bulk of a near-duplicate result)
+_ITEM_JSON: dict[str, Callable[[Any, AnalysisResult], str]] = {
+    "documents": _document_item,
+    "pairs": _pair_item,
+    "clusters": _cluster_item,
+}
 
 
 # json's C encoder with separators that cannot occur in its output otherwise (it always escapes
@@ -707,18 +811,10 @@ def _json(value: Any, level: int) -> str:
             inner = "\n" + "  " * (level + 1)
             body = _encode_flat(value)[1:-1].replace("\x1f", "," + inner).replace("\x1e", ": ")
             return "{" + inner + body + "\n" + "  " * level + "}"
-    if isinstance(value, str):
-        return encode_basestring(value)
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, int):
-        return int.__repr__(value)
-    if isinstance(value, float):
-        return json.dumps(value) if value != value or value in (float("inf"), -float("inf")) else float.__repr__(value)
+    try:
+        return _scalar(value)
+    except _Unusual:
+        pass
     inner = "\n" + "  " * (level + 1)
     if isinstance(value, list | tuple):
         if not value:

@@ -12,6 +12,7 @@ import io
 import json
 import random
 import shutil
+from datetime import UTC
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from provenance import fastpath
+from provenance import records as rec
 from provenance.cli import main
 from provenance.errors import InputError
 from provenance.fastpath import FastConfig, cluster_near_duplicates
@@ -404,6 +406,70 @@ def test_write_json_is_as_json(planted: Path, expected: AnalysisResult) -> None:
     buf = io.StringIO()
     write_json(empty, buf)
     assert buf.getvalue() == as_json(empty)
+
+
+_OPTIONAL_TEXT = st.none() | st.text(max_size=6)
+_FLOATS = st.floats() | st.sampled_from([0.0, -0.0, 1.0, 0.123456789, 1e-9])
+_DOCUMENTS = st.builds(
+    rec.DocumentInfo,
+    id=st.text(max_size=6),
+    language=_OPTIONAL_TEXT,
+    outlet=_OPTIONAL_TEXT,
+    published=st.none() | st.datetimes(timezones=st.just(UTC)),
+    title=_OPTIONAL_TEXT,
+    cited_sources=st.lists(
+        st.builds(rec.CitedSource, st.text(max_size=4), st.text(max_size=4), st.integers(), st.integers()),
+        max_size=1,
+    ),
+    parent=_OPTIONAL_TEXT,
+    derived_share=_FLOATS,
+    is_reference_source=st.booleans(),
+)
+_PAIRS = st.builds(
+    rec.PairScore,
+    a=st.text(max_size=6),
+    b=st.text(max_size=6),
+    relation=st.sampled_from(list(Relation)),
+    jaccard=_FLOATS,
+    tfidf_cosine=_FLOATS,
+    containment_a_in_b=_FLOATS,
+    containment_b_in_a=_FLOATS,
+    alignments=st.lists(
+        st.builds(rec.Alignment, st.integers(), st.integers(), st.integers(), st.integers(), _FLOATS), max_size=1
+    ),
+    coverage_a=_FLOATS,
+    coverage_b=_FLOATS,
+    p_value=_FLOATS,
+    cross_language=st.booleans(),
+    via=st.lists(st.text(max_size=4), max_size=2).map(tuple),
+)
+_CLUSTERS = st.builds(
+    rec.Cluster, st.sampled_from(list(ClusterKind)), st.lists(st.text(max_size=6), max_size=3).map(tuple)
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(_DOCUMENTS, max_size=5),
+    st.lists(_PAIRS, max_size=4),
+    st.lists(_CLUSTERS, max_size=3),
+    st.dictionaries(st.text(max_size=6), st.text(max_size=6), max_size=2),
+)
+def test_items_written_directly_are_as_json(
+    documents: list[rec.DocumentInfo],
+    pairs: list[rec.PairScore],
+    clusters: list[rec.Cluster],
+    urls: dict[str, str],
+) -> None:
+    """The direct encoders of documents, pairs and clusters write what result_to_dict + _json write."""
+    from provenance.fastpath import write_json
+    from provenance.present import as_json
+
+    result = AnalysisResult(documents=documents, pairs=pairs, clusters=clusters, urls=urls)
+    for size in (1, 3):
+        buf = io.StringIO()
+        write_json(result, buf, slice_size=size)
+        assert buf.getvalue() == as_json(result)
 
 
 @settings(max_examples=300, deadline=None)
