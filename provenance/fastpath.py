@@ -226,8 +226,23 @@ def _sign(texts: Sequence[str], keep: bool) -> tuple[np.ndarray, np.ndarray, np.
     return np.diff(offsets), hasher.signatures_flat(flat, offsets), (flat if keep else None), offsets
 
 
-def _sign_jsonl(block: bytes, first_line: int, origin: str, stem: str, keep: bool) -> _Signed | _Failed:
-    """Parse, check, shingle and sign the records of one block of a JSONL file."""
+def _read_block(source: bytes | tuple[int, int], origin: str) -> bytes | None:
+    """A block of the JSONL file: given, or read here from ``(offset, length)`` (None if the file changed)."""
+    if isinstance(source, bytes):
+        return source
+    offset, length = source
+    with open(origin, "rb") as fh:
+        block = os.pread(fh.fileno(), length, offset)
+    return block if len(block) == length else None
+
+
+def _sign_jsonl(
+    source: bytes | tuple[int, int], first_line: int, origin: str, stem: str, keep: bool
+) -> _Signed | _Failed:
+    """Parse, check, shingle and sign the records of one block of a JSONL file (see :func:`_read_block`)."""
+    block = _read_block(source, origin)
+    if block is None:
+        return _Failed(origin, "the file changed while it was read")
     ids: list[str] = []
     fields: list[DocumentFields | None] = []
     texts: list[str] = []
@@ -374,11 +389,18 @@ def _progress_bar(enabled: bool, total: int | None, unit: str) -> Any:
 
 def _jsonl_blocks(path: Path, bar: Any = None) -> Iterator[tuple[bytes, int]]:
     """Blocks of whole lines of a JSONL file (a UTF-8 byte-order mark dropped) and their first line number."""
+    for block, line, _ in _jsonl_blocks_at(path, bar):
+        yield block, line
+
+
+def _jsonl_blocks_at(path: Path, bar: Any = None) -> Iterator[tuple[bytes, int, int]]:
+    """:func:`_jsonl_blocks` with the byte offset of each block in the file."""
     line = 1
     pending = b""
     with path.open("rb") as fh:
         head = fh.read(len(_BOM_UTF8))
         pending = b"" if head == _BOM_UTF8 else head
+        offset = len(head) - len(pending)
         while True:
             data = fh.read(_BLOCK_BYTES)
             if bar is not None:
@@ -386,7 +408,7 @@ def _jsonl_blocks(path: Path, bar: Any = None) -> Iterator[tuple[bytes, int]]:
             buf = pending + data if pending else data
             if not data:
                 if buf:
-                    yield buf, line
+                    yield buf, line, offset
                 return
             cut = buf.rfind(b"\n") + 1
             if cut == 0:  # no line end yet: keep reading
@@ -397,8 +419,9 @@ def _jsonl_blocks(path: Path, bar: Any = None) -> Iterator[tuple[bytes, int]]:
                 lines = block.count(b"\n") + block.count(b"\r") - block.count(b"\r\n")
             else:
                 lines = block.count(b"\n")
-            yield block, line
+            yield block, line, offset
             line += lines
+            offset += cut
 
 
 def _streamable(path: Path) -> bool:
@@ -427,7 +450,11 @@ def _first_pass_jsonl(path: Path, runner: _Runner, config: FastConfig) -> _Colle
     origin, stem = os.fspath(path), path.stem
     bar = _progress_bar(config.progress, path.stat().st_size, "B")
     try:
-        tasks = ((block, line, origin, stem, found.keeping) for block, line in _jsonl_blocks(path, bar))
+        # worker processes read their block from the file themselves: only its place is sent
+        tasks = (
+            (block if runner.pool is None else (offset, len(block)), line, origin, stem, found.keeping)
+            for block, line, offset in _jsonl_blocks_at(path, bar)
+        )
         for signed in runner.map(_sign_jsonl, tasks):
             if isinstance(signed, _Failed):
                 raise _NotStreamable(f"{signed.where}: {signed.reason}")

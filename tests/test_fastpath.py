@@ -172,6 +172,13 @@ def test_small_blocks_many_workers_and_the_second_pass(
     for budget in (1 << 30, 50_000, 0):  # kept sets; dropped after a few blocks; never kept: candidates re-read
         result = cluster_near_duplicates(planted, config=FastConfig(jobs=2, memory_budget=budget))
         assert near_duplicates(result) == near_duplicates(expected), budget
+    # workers read their blocks at their offsets: after a byte-order mark, and a last line without its newline
+    marked = planted.with_name("marked.jsonl")
+    marked.write_bytes(b"\xef\xbb\xbf" + planted.read_bytes().rstrip(b"\n"))
+    monkeypatch.setattr(fastpath, "load_corpus", None)  # streamed: never handed to the loader
+    result = cluster_near_duplicates(marked, config=FastConfig(jobs=2))
+    assert near_duplicates(result) == near_duplicates(expected)
+    assert [d.id for d in result.documents] == [d.id for d in expected.documents]
 
 
 @pytest.mark.parametrize("threshold", [0.3, 0.8, 1.0])
