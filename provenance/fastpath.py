@@ -64,6 +64,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import numpy as np
+import orjson
 
 from provenance.errors import InputError
 from provenance.load import load_corpus
@@ -193,9 +194,16 @@ def _lines(block: bytes, first_line: int) -> Iterator[tuple[int, bytes]]:
 
 
 def _record(raw: bytes, where: str, number: int) -> RawRecord | _Failed:
+    """The JSON object of one line, parsed by orjson (what it rejects, such as ``NaN``, is left to the loader).
+
+    orjson reads an integer beyond 64 bits as a float: a record whose id came
+    out as a float is parsed again by :mod:`json`, which keeps its digits.
+    """
     try:
-        value = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        value = orjson.loads(raw)
+        if type(value) is dict and type(value.get("id")) is float:
+            value = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError):  # orjson.JSONDecodeError is json's
         return _Failed(where, "not a valid JSON line")
     if not isinstance(value, dict):
         return _Failed(where, "not a JSON object")

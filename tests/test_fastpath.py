@@ -223,6 +223,19 @@ def test_directory_csv_and_crlf_inputs_give_the_same_pairs(tmp_path: Path, expec
         assert near_duplicates(result) == near_duplicates(expected), path
 
 
+def test_ids_and_numbers_orjson_reads_otherwise(tmp_path: Path) -> None:
+    """A 20-digit numeric id keeps its digits; a NaN (which orjson rejects) is read by the loader."""
+    records = planted_corpus()[:6]
+    lines = [json.dumps(r, ensure_ascii=False) for r in records]
+    lines[0] = '{"id": 123456789012345678901, "text": ' + json.dumps(records[0]["text"]) + "}"
+    lines[1] = lines[1].replace("{", '{"score": NaN, ', 1)
+    path = tmp_path / "numbers.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = cluster_near_duplicates(path, config=FastConfig(jobs=1))
+    assert [d.id for d in result.documents] == [d.id for d in load_corpus(path).documents]
+    assert result.documents[0].id == "123456789012345678901"
+
+
 def test_seeds_and_copies_of_a_seed(tmp_path: Path) -> None:
     result = cluster_near_duplicates(SEEDS)
     assert len(result.documents) == 5 and result.pairs == [] and result.clusters == []
