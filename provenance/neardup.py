@@ -35,8 +35,6 @@ from itertools import islice
 from typing import Any
 
 import numpy as np
-from scipy import sparse
-from scipy.sparse import csgraph
 
 from provenance.candidates.lsh import LSHIndex
 from provenance.signatures.minhash import MinHasher
@@ -185,12 +183,49 @@ def connected_components(
         return []
     if edges.min() < 0 or edges.max() >= n:
         raise ValueError(f"pair index out of range for n={n}")
+    labels = _component_roots(n, edges)  # numbered in the order of their smallest node
+    linked = np.flatnonzero(np.bincount(labels, minlength=n)[labels] >= 2)  # singletons are no clusters
+    if len(linked) == 0:
+        return []
+    order = linked[np.argsort(labels[linked], kind="stable")].tolist()
+    cuts = [0, *(np.flatnonzero(np.diff(labels[order])) + 1).tolist(), len(order)]
+    return [order[a:b] for a, b in zip(cuts, cuts[1:], strict=False)]
+
+
+_HOOKING_ROUNDS = 64
+
+
+def _component_roots(n: int, edges: np.ndarray) -> np.ndarray:
+    """For each of ``n`` nodes, the smallest node of its connected component under ``edges`` (``(m, 2)``).
+
+    Rounds of hooking (every root takes the smallest root it has an edge to:
+    pointers only go down, so they form trees) and pointer jumping until no
+    edge joins two trees.  A component that is a long chain of ever smaller
+    local minima could need many rounds; after :data:`_HOOKING_ROUNDS` scipy's
+    graph search labels the nodes instead (its labels number the components by
+    their smallest node, so the grouping is the same).  numpy only: importing
+    scipy.sparse costs a noticeable share of a short command.
+    """
+    parent = np.arange(n, dtype=np.int64)
+    u, v = edges[:, 0], edges[:, 1]
+    for _ in range(_HOOKING_ROUNDS):
+        ru, rv = parent[u], parent[v]
+        cross = ru != rv
+        if not cross.any():
+            return parent
+        u, v, ru, rv = u[cross], v[cross], ru[cross], rv[cross]  # edges inside one tree stay inside it
+        np.minimum.at(parent, np.maximum(ru, rv), np.minimum(ru, rv))
+        while True:  # pointer jumping: every node points to its root
+            up = parent[parent]
+            if np.array_equal(up, parent):
+                break
+            parent = up
+    from scipy import sparse
+    from scipy.sparse import csgraph
+
     graph = sparse.coo_matrix((np.ones(len(edges), dtype=np.int8), (edges[:, 0], edges[:, 1])), shape=(n, n))
     _, labels = csgraph.connected_components(graph, directed=False)
-    order = np.argsort(labels, kind="stable")
-    bounds = np.flatnonzero(np.diff(labels[order])) + 1
-    groups = np.split(order, bounds)
-    return [g.tolist() for g in groups if len(g) >= 2]
+    return np.asarray(labels, dtype=np.int64)
 
 
 # --------------------------------------------------------------------------- streaming over texts

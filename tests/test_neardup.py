@@ -136,3 +136,38 @@ def test_validation() -> None:
         find_near_duplicates([np.empty(0, np.uint64)] * 2, threshold=0.0)
     with pytest.raises(ValueError):
         find_near_duplicates([np.empty(0, np.uint64)] * 2, signatures=np.zeros((2, 64), np.uint32))
+
+
+def _scipy_components(n: int, edges: np.ndarray) -> list[list[int]]:
+    from scipy import sparse
+    from scipy.sparse import csgraph
+
+    graph = sparse.coo_matrix((np.ones(len(edges), dtype=np.int8), (edges[:, 0], edges[:, 1])), shape=(n, n))
+    _, labels = csgraph.connected_components(graph, directed=False)
+    groups: dict[int, list[int]] = {}
+    for node, label in enumerate(labels.tolist()):
+        groups.setdefault(label, []).append(node)
+    return [g for g in groups.values() if len(g) >= 2]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_connected_components_are_scipys(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """numpy hooking and pointer jumping group the nodes as scipy's graph search does (chains, stars, noise)."""
+    from provenance import neardup
+
+    rng = np.random.default_rng(seed)
+    n = 3_000
+    perm = rng.permutation(n)
+    chain = np.stack([perm[:-1], perm[1:]], axis=1)[: rng.integers(10, n)]  # a long path in shuffled order
+    star = np.stack([np.full(200, perm[-1]), rng.integers(0, n, 200)], axis=1)
+    noise = rng.integers(0, n, size=(rng.integers(0, 2_000), 2))
+    edges = np.concatenate([chain, star, noise])[rng.permutation(len(chain) + len(star) + len(noise))]
+    expected = _scipy_components(n, edges)
+    assert connected_components(n, edges) == expected
+    monkeypatch.setattr(neardup, "_HOOKING_ROUNDS", 1)  # too few rounds: scipy takes over, same groups
+    assert connected_components(n, edges) == expected
+
+
+def test_connected_components_self_links_and_duplicates() -> None:
+    assert connected_components(1, [(0, 0)]) == []
+    assert connected_components(4, [(2, 2), (3, 1), (1, 3), (3, 3)]) == [[1, 3]]
