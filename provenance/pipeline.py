@@ -31,7 +31,7 @@ from provenance.records import AnalysisResult, Document, DocumentInfo, PairScore
 from provenance.scoring.align import PassageAlignment, PassageProfile, TermSpace, align_passages, build_profile
 from provenance.scoring.families import FamilyParams, infer_family_pairs
 from provenance.scoring.relation import RelationParams, classify_pair
-from provenance.scoring.weights import TermWeights
+from provenance.scoring.weights import TermCounts, TermWeights
 from provenance.signatures.shingles import ShingleSpec, shingle_hashes_batch
 
 T = TypeVar("T")
@@ -310,8 +310,12 @@ def _measured(
     return complete
 
 
-def _profiles(docs: Sequence[Document], rows: Sequence[int]) -> list[PassageProfile]:
-    return [build_profile(docs[k], analyzer_for(docs[k].language)) for k in rows]
+def _profiles(docs: Sequence[Document], rows: Sequence[int]) -> list[tuple[list[PassageProfile], TermCounts]]:
+    """The profiles of ``docs[rows]`` and their term counts (one item: counted where they are built)."""
+    out = [build_profile(docs[k], analyzer_for(docs[k].language)) for k in rows]
+    return [
+        (out, TermCounts().add((docs[k].language or UNDETERMINED, p.surface) for k, p in zip(rows, out, strict=True)))
+    ]
 
 
 def _score(state: ScoringState, batch: Sequence[tuple[int, int, float]]) -> list[PairScore]:
@@ -358,8 +362,15 @@ def analyze(
     )
 
     # normalisation into passages, and document vectors
-    profiles = parallel_map(_profiles, range(len(docs)), docs, progress="passages" if config.progress else None)
+    profiles: list[PassageProfile] = []
+    counts = TermCounts()
+    for part, part_counts in parallel_map(
+        _profiles, range(len(docs)), docs, progress="passages" if config.progress else None
+    ):
+        profiles.extend(part)
+        counts.merge(part_counts)
     context_profiles = [build_profile(d, analyzer_for(d.language)) for d in context_docs]
+    counts.add((d.language or UNDETERMINED, p.surface) for d, p in zip(context_docs, context_profiles, strict=True))
     vectors = document_vectors([*profiles, *context_profiles])[: len(docs)]
     if config.level == "near-duplicate":
         keys = sorted({(min(p.i, p.j), max(p.i, p.j)) for p in near})
@@ -368,10 +379,7 @@ def analyze(
     else:
         cands = candidate_pairs(vectors, near, config)
 
-    weights = TermWeights().fit(
-        (d.language or UNDETERMINED, p.surface)
-        for d, p in zip([*docs, *context_docs], [*profiles, *context_profiles], strict=True)
-    )
+    weights = TermWeights().fit_counts(counts)
     state = ScoringState(
         ids=ids,
         hash_sets=hash_sets,

@@ -96,6 +96,36 @@ def background_doc_probability(word: str, language: str) -> float:
 
 
 @dataclass
+class TermCounts:
+    """What :meth:`TermWeights.fit` counts: documents, document frequencies and surface forms.
+
+    Counts of parts of a collection (computed where the parts' profiles are built) are
+    merged (:meth:`merge`) in the order of the parts: the result, and its order of first
+    occurrence, are those of counting the whole collection at once.
+    """
+
+    n_docs: int = 0
+    df: Counter[str] = field(default_factory=Counter)
+    forms: Counter[tuple[str, str, str]] = field(default_factory=Counter)  # (stem, surface form, language) -> docs
+
+    def add(self, documents: Iterable[tuple[str, dict[str, str]]]) -> TermCounts:
+        """Count ``(language, {stem: a surface form})`` per document."""
+        df, forms = self.df, self.forms
+        for language, stems in documents:  # counted in C (Counter over iterables, not mappings)
+            self.n_docs += 1
+            df.update(stems.keys())
+            forms.update(zip(stems.keys(), stems.values(), repeat(language)))
+        return self
+
+    def merge(self, other: TermCounts) -> TermCounts:
+        """Add the counts of the documents that follow (``other``)."""
+        self.n_docs += other.n_docs
+        self.df.update(other.df)
+        self.forms.update(other.forms)
+        return self
+
+
+@dataclass
 class TermWeights:
     """Fitted stem weights (see module docstring for the formula)."""
 
@@ -105,24 +135,21 @@ class TermWeights:
 
     def fit(self, documents: Iterable[tuple[str, dict[str, str]]]) -> TermWeights:
         """Fit from ``(language, {stem: a surface form})`` per document."""
-        df: Counter[str] = Counter()
-        forms: Counter[tuple[str, str, str]] = Counter()  # (stem, surface form, language) -> documents
-        n = 0
-        for language, stems in documents:  # counted in C (Counter over iterables, not mappings)
-            n += 1
-            df.update(stems.keys())
-            forms.update(zip(stems.keys(), stems.values(), repeat(language)))
+        return self.fit_counts(TermCounts().add(documents))
+
+    def fit_counts(self, counts: TermCounts) -> TermWeights:
+        """Fit from the collection's :class:`TermCounts`."""
         # the stem's most frequent surface form stands for it in the background (ties: the first in
         # sort order), so the weights do not depend on the order of the documents
         best: dict[str, tuple[int, str, str]] = {}
-        for (stem, form, language), count in forms.items():
+        for (stem, form, language), count in counts.forms.items():
             key = (-count, form, language)
             if stem not in best or key < best[stem]:
                 best[stem] = key
-        self.n_docs = n
-        top = math.log(n + self.prior_docs + 1)
+        self.n_docs = counts.n_docs
+        top = math.log(counts.n_docs + self.prior_docs + 1)
         self.weights = {}
-        for stem, count in df.items():
+        for stem, count in counts.df.items():
             _, form, lang = best[stem]
             p_bg = background_doc_probability(form, lang) if not form[0].isdigit() else 0.0
             self.weights[stem] = max(0.0, top - math.log(count + self.prior_docs * p_bg + 0.5))
