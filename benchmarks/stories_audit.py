@@ -25,6 +25,19 @@ sheet's language only), median by role.  An independent article as close to
 the fact sheet as a rewrite is to its parent is, textually, a rewrite of a
 common written source.
 
+Third table, parent identifiability with the direction handed over: for
+every present article whose parent is present and in its language, the
+candidates are the story's other present articles in that language that are
+not its descendants (truth) and not published after it; the share of articles
+whose most similar candidate is a true parent, per role, for each similarity
+above and for the share of the article's distinct words found in the candidate
+(containment, which favours long candidates where cosine favours short ones).
+Two candidate sets: every such article, and reuse relatives only (independent
+articles left out, which hands over the hard-negative problem as well).  A
+lineage method that reads text alone does not know the direction for free, so
+these shares bound from above what the same similarity can do as a parent
+picker.
+
 Writes ``benchmarks/results/stories_audit.json`` and ``.png`` (``_quick`` with ``--quick``:
 four stories).
 """
@@ -33,6 +46,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import statistics
 import sys
 from collections import defaultdict
@@ -108,6 +122,62 @@ def audit(stories: list[Story]) -> dict[str, Any]:
     return {"pairs_in_one_language": pairs_out, "similarity_to_fact_sheet_by_role": facts_out}
 
 
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text.casefold()))
+
+
+def parent_identifiability(stories: list[Story]) -> dict[str, Any]:
+    """The third table of the module docstring: share of articles whose closest earlier relative is a parent."""
+    ids = [a.id for s in stories for a in s.present]
+    texts = [s.articles[i].text for s in stories for i in ids if i in s.articles]
+    row = {i: k for k, i in enumerate(ids)}
+    vectors = {name: TfidfVectorizer(**options).fit_transform(texts) for name, options in MEASURES.items()}
+    words = {i: _words(t) for i, t in zip(ids, texts, strict=True)}
+
+    def similarity(name: str, child: str, candidate: str) -> float:
+        if name == "word containment":
+            return len(words[child] & words[candidate]) / max(1, len(words[child]))
+        x = vectors[name]
+        return float((x[row[child]] @ x[row[candidate]].T).toarray()[0, 0])
+
+    names = [*MEASURES, "word containment"]
+    hits: dict[str, dict[str, dict[str, int]]] = {
+        c: {n: defaultdict(int) for n in [*names, "articles"]} for c in ("all candidates", "reuse relatives only")
+    }
+    for s in stories:
+        arts = s.articles
+        descendants = {a.id: {b.id for b in s.present if a.id in s.ancestors(b.id)} for a in s.present}
+        for a in s.present:
+            parents = {p for p in a.parents if not arts[p].absent and arts[p].language == a.language}
+            if not parents:
+                continue
+            for case in hits:
+                candidates = [
+                    b.id
+                    for b in s.present
+                    if b.id != a.id
+                    and b.language == a.language
+                    and b.id not in descendants[a.id]
+                    and not (a.published and b.published and b.published[:10] > a.published[:10])
+                    and (case == "all candidates" or b.role != "independent")
+                ]
+                hits[case]["articles"][a.role] += 1
+                for name in names:
+                    best = max(candidates, key=lambda c, n=name: similarity(n, a.id, c))  # type: ignore[misc]
+                    hits[case][name][a.role] += best in parents
+    out: dict[str, Any] = {}
+    for case, by_name in hits.items():
+        counts = by_name["articles"]
+        out[case] = {"articles": dict(sorted(counts.items())), "articles_all": sum(counts.values())}
+        for name in names:
+            got = by_name[name]
+            out[case][name] = {
+                "overall": round(sum(got.values()) / max(1, sum(counts.values())), 3),
+                **{r: round(got[r] / counts[r], 3) for r in sorted(counts)},
+            }
+    return out
+
+
 def _round(x: float | None) -> float | None:
     return None if x is None else round(x, 3)
 
@@ -126,6 +196,15 @@ def _table(result: dict[str, Any]) -> str:
     lines.append("|---|" + "---|" * len(roles))
     for name, by_role in result["similarity_to_fact_sheet_by_role"].items():
         lines.append(f"| {name} | " + " | ".join(str(by_role.get(r, "-")) for r in roles) + " |")
+    for case, r in result.get("parent_identifiability", {}).items():
+        roles = list(r["articles"])
+        lines += ["", f"| closest earlier relative is a parent ({case}) | overall | " + " | ".join(roles) + " |"]
+        lines.append("|---|---|" + "---|" * len(roles))
+        counts = " | ".join(str(r["articles"][x]) for x in roles)
+        lines.append(f"| articles | {r['articles_all']} | {counts} |")
+        for name in [*MEASURES, "word containment"]:
+            cells = " | ".join(str(r[name][x]) for x in roles)
+            lines.append(f"| {name} | {r[name]['overall']} | {cells} |")
     return "\n".join(lines)
 
 
@@ -164,6 +243,7 @@ def main(argv: list[str]) -> int:
         "command": "python -m benchmarks stories_audit",
         "stories": [s.name for s in stories],
         **audit(stories),
+        "parent_identifiability": parent_identifiability(stories),
     }
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / f"stories_audit{'_quick' if args.quick else ''}.json"

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from provenance.lineage import build_lineage
 from provenance.lineage.direction import details, publication_order
-from provenance.pipeline import analyze
-from provenance.records import AnalysisResult, Document, PairScore, Relation
+from provenance.pipeline import PipelineConfig, analyze
+from provenance.records import REUSE_RELATIONS, AnalysisResult, Document, PairScore, Relation
 
 from .texts import INDEPENDENT_IT, REWRITE_IT, SOURCE_EN, SOURCE_IT, TRANSLATION_IT
 
@@ -312,3 +313,21 @@ def test_copy_tree_is_the_minimum_spanning_tree_of_wording_distance() -> None:
     tree = copy_tree(distances)
     assert {frozenset(e) for e in tree.edges} == {frozenset(p) for p in [("a", "b"), ("b", "c"), ("c", "d"), ("x", "y")]}
     assert families(distances) == [{"a", "b", "c", "d"}]  # x-y is a pair, not a family
+
+
+def test_a_copy_crediting_an_absent_outlet_hangs_under_that_outlet_or_a_relay_of_its_credit() -> None:
+    # "copy" credits La Voce del Borgo, absent from the collection. "sibling" is earlier and aligns with
+    # it, but does not carry that credit: copies keep their credits, so the text came from the Voce.
+    credit = "\n\nLo riferisce la Voce del Borgo."
+    docs = [
+        Document("sibling", REWRITE_IT, outlet="Altro Sito", published=T0),
+        Document("copy", RECOPY_IT + credit, outlet="Terzo Sito", published=T0 + timedelta(hours=3)),
+    ]
+    result = analyze(docs, config=PipelineConfig(lineage=False))
+    assert next(p for p in result.pairs if {p.a, p.b} == {"sibling", "copy"}).relation in REUSE_RELATIONS
+    # (without the rule the near-duplicate arc from "sibling" outweighs the credit)
+    source, _, kinds, _ = _edge(build_lineage(result, docs), "copy")
+    assert source == "cited:Voce del Borgo" and kinds == {"citation"}
+    # the same earlier text carrying the credit is a relay of it: the copy hangs under it
+    docs[0] = Document("sibling", REWRITE_IT + credit, outlet="Altro Sito", published=T0)
+    assert _edge(analyze(docs), "copy")[0] == "sibling"

@@ -97,6 +97,7 @@ class LineageParams:
     mention_weight: float = 0.01
     closeness_power: float = 4.0
     coverage_power: float = 1.0
+    credit_elsewhere_factor: float = 0.5  # see _credited_elsewhere
     candidate_parents: int = 10  # heaviest incoming arcs kept per document for the branching
     direction: DirectionParams = field(default_factory=DirectionParams)
 
@@ -242,6 +243,48 @@ def _one_name_per_outlet(mentions: list[CitedSource], outlet: dict[str, str | No
     return [replace(m, name=name(m.name), via=name(m.via) if m.via else "") for m in mentions]
 
 
+def _credited_elsewhere(
+    arcs: dict[tuple[str, str], _Arc],
+    mentions: dict[str, list[CitedSource]],
+    cited: dict[str, dict[str, float]],
+    outlet: dict[str, str | None],
+    present: set[str],
+    declared: set[str],
+    params: LineageParams,
+) -> None:
+    """Weaken a document parent that cannot be where a copy's credit came from.
+
+    A copy that credits, with an attribution cue, an outlet absent from the
+    collection ("according to L'Araldo") took its text from that outlet, or
+    from a relay that carries the same credit (copies keep their credits).  A
+    candidate parent that neither carries that credit nor is credited itself is
+    then an unlikely source: its arc weighs at most ``credit_elsewhere_factor``
+    times a cued credit's (``citation_weight``), so the ``cited:`` node wins
+    while such arcs keep their order among themselves.  A
+    declared original (``--source``) is exempt: the user says where the text
+    comes from.
+
+    On the story families, of the 31 articles that credit an absent outlet
+    and have a parent in the collection, every parent carries that credit or
+    is credited itself; 18 more have the absent outlet as their parent.
+    """
+    absent: dict[str, set[str]] = {}
+    for doc_id, outlets in cited.items():
+        names = {n for n, score in outlets.items() if score >= 1.0 and n not in present and n != outlet[doc_id]}
+        names |= {m.via for m in mentions[doc_id] if m.via and m.via not in present and m.via != outlet[doc_id]}
+        if names:
+            absent[doc_id] = names
+    for (src, dst), arc in arcs.items():
+        if dst not in absent or src not in mentions or src in declared:
+            continue
+        carried = {m.name for m in mentions[src]} | {m.via for m in mentions[src] if m.via}
+        if carried & absent[dst] or (outlet[src] and outlet[src] in cited[dst]):
+            continue
+        arc.weight = min(arc.weight, params.citation_weight) * params.credit_elsewhere_factor
+        credited = ", ".join(sorted(absent[dst]))
+        arc.evidence.append(Evidence("credit-elsewhere", 0.0, f"{dst} credits {credited}, which {src} does not credit"))
+
+
 def _parent_confidence(arc: _Arc, pair: PairScore, graph: nx.DiGraph, target: str) -> float:
     """Confidence that the source of ``arc`` (from the reuse ``pair``) is the parent of ``target``.
 
@@ -370,6 +413,8 @@ def build_lineage(
                 arc = arcs[(src, dst)]
                 arc.weight = max(arc.weight, 2 * params.citation_weight * _strength(pair))
                 arc.direction = "determined"
+
+    _credited_elsewhere(arcs, mentions, cited, outlet, present_outlets, reference_ids, params)
 
     for node, (a_id, b_id, de, pair, strength) in ancestors.items():
         note = Evidence(
