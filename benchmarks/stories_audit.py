@@ -161,6 +161,8 @@ def parent_identifiability(stories: list[Story]) -> dict[str, Any]:
                     and not (a.published and b.published and b.published[:10] > a.published[:10])
                     and (case == "all candidates" or b.role != "independent")
                 ]
+                if not candidates:  # the parent is dated after the article: nothing to pick from
+                    continue
                 hits[case]["articles"][a.role] += 1
                 for name in names:
                     best = max(candidates, key=lambda c, n=name: similarity(n, a.id, c))  # type: ignore[misc]

@@ -105,6 +105,15 @@ def test_stories_audit_quick(tmp_path: Path) -> None:
         for key in ("auc_direct_vs_hard_negative", "auc_indirect_vs_hard_negative"):
             assert 0.0 <= row[key] <= 1.0
     assert all("independent" in by_role for by_role in data["similarity_to_fact_sheet_by_role"].values())
+    picks = data["parent_identifiability"]
+    assert set(picks) == {"all candidates", "reuse relatives only"}
+    for case in picks.values():
+        assert case["articles_all"] == sum(case["articles"].values()) > 0
+        assert "independent" not in case["articles"] and "source" not in case["articles"]  # no parent to pick
+        for name in ("word 1-2-grams", "word containment"):
+            assert all(0.0 <= v <= 1.0 for v in case[name].values())
+    # fewer candidates cannot make the closest one a parent less often
+    assert picks["reuse relatives only"]["word 3-grams"]["overall"] >= picks["all candidates"]["word 3-grams"]["overall"]
 
 
 def test_stories_audit_pair_classes() -> None:
