@@ -66,6 +66,7 @@ from typing import Any, TextIO
 import numpy as np
 import orjson
 
+from provenance.candidates.lsh import LSHIndex
 from provenance.errors import InputError
 from provenance.load import load_corpus
 from provenance.load.decode import looks_binary, normalize_newlines
@@ -79,12 +80,12 @@ from provenance.load.fields import (
 )
 from provenance.load.metadata import merge_metadata, read_metadata
 from provenance.neardup import (
+    FN_WEIGHT,
+    FP_WEIGHT,
     NearDupPair,
     _ChunkedSets,
-    _lsh_candidates,
     _Timer,
     connected_components,
-    verify_pairs,
 )
 from provenance.records import (
     AnalysisResult,
@@ -300,7 +301,9 @@ class _Runner:
     def __init__(self, config: FastConfig, work: int) -> None:
         args = (config.shingle, config.num_perm, config.seed)
         _init_worker(*args)
-        jobs = min(config.jobs or _available_cpus(), max(1, work // _BLOCK_BYTES))
+        self.jobs = config.jobs or _available_cpus()
+        jobs = min(self.jobs, max(1, work // _BLOCK_BYTES))
+        self.jobs = jobs
         self.pool: Executor | None = None
         if jobs > 1:
             methods = multiprocessing.get_all_start_methods()
@@ -325,6 +328,7 @@ class _Runner:
     def close(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
 
 
 def _input_size(path: Path) -> int:
@@ -660,24 +664,138 @@ def cluster_near_duplicates(
             del corpus
         timer.lap("first_pass")
         counts, signatures = found.take_arrays(config.num_perm)
-        candidates = _lsh_candidates(signatures, counts > 0, search, config.num_perm)
+        if found.keeping:
+            runner.close()  # the rest runs in processes forked from this one as it is now (_Forks)
+        # (forks only from a process without the first pass's pool: its threads hold locks at times)
+        lsh_jobs = runner.jobs if runner.pool is None else 1
+        candidates = _lsh_candidates_forked(signatures, counts > 0, search, config.num_perm, lsh_jobs)
         timer.lap("lsh_candidates")
         del signatures  # not needed any more: the MinHash estimate of a pair is not reported
-        no_estimates = np.broadcast_to(np.zeros(1, dtype=np.uint32), (len(counts), 1))
         get = _candidate_sets(found, candidates, root, texts, runner)
         texts = None
+        runner.close()
         timer.lap("second_pass")
-        near = verify_pairs(get, candidates, no_estimates, search, config.progress)
-        set_sizes = {d: len(get(d)) for p in near for d in (p.i, p.j)}
+        with _Forks(runner.jobs, get=get, candidates=candidates) as forks:
+            slices = _slices(len(candidates), forks.jobs * 4 if forks.jobs > 1 else 1)
+            pending = forks.map(_count_overlaps, slices)
+            documents = [_info(doc_id, f) for doc_id, f in zip(found.ids, found.fields, strict=True)]
+            overlaps = [part for part in pending]
+        near, set_sizes = _verified(candidates, overlaps, search)
         del get  # the hash sets are released before the result is built
         timer.lap("verification")
     finally:
         runner.close()
     pairs, clusters = _pairs_and_clusters(found.ids, set_sizes, near, config.threshold)
     timer.lap("pairs_and_clusters")
-    documents = [_info(doc_id, f) for doc_id, f in zip(found.ids, found.fields, strict=True)]
-    timer.lap("documents")
     return AnalysisResult(documents=documents, pairs=pairs, clusters=clusters, skipped=skipped)
+
+
+# --------------------------------------------------------------------------- after the first pass: forks
+
+
+_SHARED: dict[str, Any] = {}  # what the forked processes read (set in this process before they fork)
+
+
+class _Forks:
+    """Worker processes forked from this process as it is now: they read ``shared`` without copying it.
+
+    ``jobs`` of 1, or a platform without ``fork``: the tasks run here.
+    ``map`` submits every task at once and returns an iterator of the results
+    in order (this process can do other work before reading them).
+    """
+
+    def __init__(self, jobs: int, **shared: Any) -> None:
+        self.jobs = jobs if "fork" in multiprocessing.get_all_start_methods() else 1
+        self.shared = shared
+        self.pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> _Forks:
+        _SHARED.clear()
+        _SHARED.update(self.shared)
+        if self.jobs > 1:
+            self.pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("fork"))
+        return self
+
+    def map(self, fn: Callable[..., Any], tasks: Iterable[tuple[Any, ...]]) -> Iterator[Any]:
+        if self.pool is None:
+            return (fn(*task) for task in tasks)
+        futures = [self.pool.submit(fn, *task) for task in tasks]
+        return (f.result() for f in futures)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        _SHARED.clear()
+
+
+def _slices(total: int, parts: int) -> list[tuple[int, int]]:
+    bounds = np.linspace(0, total, max(1, min(parts, total)) + 1).astype(np.int64).tolist()
+    return [(a, b) for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
+
+
+def _band_codes(index: LSHIndex, bands: range) -> tuple[np.ndarray, int, int]:
+    return index.band_codes(_SHARED["signatures"], bands)
+
+
+def _lsh_candidates_forked(
+    signatures: np.ndarray, nonempty: np.ndarray, threshold: float, num_perm: int, jobs: int
+) -> np.ndarray:
+    """:func:`provenance.neardup._lsh_candidates`, its bands shared among forked processes."""
+    keep = np.flatnonzero(nonempty)
+    if len(keep) < 2:
+        return np.empty((0, 2), dtype=np.int64)
+    sigs = signatures[keep] if len(keep) < len(signatures) else signatures
+    if threshold >= 1.0:
+        threshold = 1.0 - 1e-9  # identical sets: one band of all slots is the natural index
+    index = LSHIndex(threshold=threshold, num_perm=num_perm, fp_weight=FP_WEIGHT, fn_weight=FN_WEIGHT)
+    with _Forks(jobs, signatures=sigs) as forks:
+        split = _slices(index.bands, forks.jobs)
+        parts = list(forks.map(_band_codes, [(index, range(a, b)) for a, b in split]))
+    return keep[index.pairs_from_codes(len(sigs), parts)]
+
+
+def _count_overlaps(start: int, stop: int) -> np.ndarray:
+    """``(|A ∩ B|, |A|, |B|)`` of the candidates ``start:stop`` (rows), as :func:`provenance.neardup.exact_overlap`."""
+    get, candidates = _SHARED["get"], _SHARED["candidates"]
+    out = np.zeros((stop - start, 3), dtype=np.int64)
+    for row, (i, j) in enumerate(candidates[start:stop].tolist()):
+        a, b = get(i), get(j)
+        out[row, 1], out[row, 2] = len(a), len(b)
+        if len(a) and len(b):
+            if len(a) > len(b):
+                a, b = b, a
+            pos = np.searchsorted(b, a)
+            pos[pos == len(b)] = 0
+            out[row, 0] = np.count_nonzero(b[pos] == a)
+    return out
+
+
+def _verified(
+    candidates: np.ndarray, overlaps: list[np.ndarray], threshold: float
+) -> tuple[list[NearDupPair], dict[int, int]]:
+    """The candidates whose exact Jaccard is ``>= threshold`` (as :func:`provenance.neardup.verify_pairs`
+    finds them, the same floats) and the set sizes of their documents."""
+    counts = np.concatenate(overlaps) if overlaps else np.zeros((0, 3), dtype=np.int64)
+    inter, size_i, size_j = counts[:, 0], counts[:, 1], counts[:, 2]
+    union = size_i + size_j - inter
+    with np.errstate(divide="ignore", invalid="ignore"):
+        jaccard = np.where(union > 0, inter / np.maximum(union, 1), 0.0)
+    rows = np.flatnonzero((jaccard >= threshold) & (size_i > 0) & (size_j > 0))
+    near = [
+        NearDupPair(i, j, jac, 1.0, n / a, n / b)  # the estimate is not reported (1.0: as verify_pairs without it)
+        for (i, j), jac, n, a, b in zip(
+            candidates[rows].tolist(),
+            jaccard[rows].tolist(),
+            inter[rows].tolist(),
+            size_i[rows].tolist(),
+            size_j[rows].tolist(),
+            strict=True,
+        )
+    ]
+    sizes = {}
+    for p, a, b in zip(near, size_i[rows].tolist(), size_j[rows].tolist(), strict=True):
+        sizes[p.i], sizes[p.j] = a, b
+    return near, sizes
 
 
 # --------------------------------------------------------------------------- JSON output

@@ -146,12 +146,21 @@ class LSHIndex:
         sigs = np.asarray(signatures)
         if sigs.ndim != 2 or sigs.shape[1] != self.num_perm:
             raise ValueError(f"signatures must have shape (N, {self.num_perm}), got {sigs.shape}")
-        n = len(sigs)
+        return self.pairs_from_codes(len(sigs), [self.band_codes(sigs, range(self.bands))])
+
+    def band_codes(self, signatures: np.ndarray, bands: range) -> tuple[np.ndarray, int, int]:
+        """The candidates of some of the bands, as codes ``i * N + j`` (sorted, unique), with bucket statistics.
+
+        Returns ``(codes, chained buckets, largest bucket)``; :meth:`pairs_from_codes`
+        turns the parts of all bands into :meth:`candidate_pairs`'s result (bands
+        may be done apart, e.g. in several processes).
+        """
+        n = len(signatures)
         found: list[np.ndarray] = []
         chained = 0
         largest = 0
-        for band in range(self.bands):
-            keys = _band_keys(sigs[:, band * self.rows : (band + 1) * self.rows])
+        for band in bands:
+            keys = _band_keys(signatures[:, band * self.rows : (band + 1) * self.rows])
             pairs, band_chained, band_largest = _bucket_pairs(keys, self.max_bucket)
             chained += band_chained
             largest = max(largest, band_largest)
@@ -159,6 +168,16 @@ class LSHIndex:
                 # encode each pair as one int64, deduplicate per band to bound memory
                 found.append(np.unique(pairs[:, 0] * n + pairs[:, 1]))
         codes = np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
+        return codes, chained, largest
+
+    def pairs_from_codes(self, n: int, parts: list[tuple[np.ndarray, int, int]]) -> np.ndarray:
+        """:meth:`candidate_pairs`'s result (and warning) from the :meth:`band_codes` of all bands."""
+        if len(parts) == 1:
+            codes = parts[0][0]
+        else:
+            codes = np.unique(np.concatenate([c for c, _, _ in parts])) if parts else np.empty(0, dtype=np.int64)
+        chained = sum(c for _, c, _ in parts)
+        largest = max((size for _, _, size in parts), default=0)
         result = np.stack([codes // max(n, 1), codes % max(n, 1)], axis=1).astype(np.int64)
         self.last_stats = LSHStats(documents=n, candidates=len(result), buckets_chained=chained, largest_bucket=largest)
         if chained:
