@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import json
 import math
+import mmap
 import multiprocessing
 import os
 import re
@@ -155,8 +156,9 @@ class _Signed:
     fields: list[DocumentFields | None]  # None: the record gives no optional field
     sizes: np.ndarray
     signatures: np.ndarray
-    hashes: np.ndarray | None  # flat sorted unique hashes (None if not asked for)
+    hashes: np.ndarray | None  # flat sorted unique hashes (None if not asked for, or in a slot)
     offsets: np.ndarray
+    slot: tuple[int, int] | None = None  # (slot, count): the hashes were written to this shared slot
 
 
 @dataclass(frozen=True)
@@ -168,6 +170,10 @@ class _Failed:
 
 
 _ENGINE: tuple[ShingleSpec, MinHasher] | None = None
+# Memory shared with the worker processes forked after it is made (_Runner): one slot per task in
+# flight, where a worker writes the hash sets of its block (cheaper than pickling them through a pipe).
+_SLOTS: mmap.mmap | None = None
+_SLOT_BYTES = 0
 
 
 def _init_worker(spec: str, num_perm: int, seed: int) -> None:
@@ -246,9 +252,12 @@ def _read_block(source: bytes | tuple[int, int], origin: str) -> bytes | None:
 
 
 def _sign_jsonl(
-    source: bytes | tuple[int, int], first_line: int, origin: str, stem: str, keep: bool
+    source: bytes | tuple[int, int], first_line: int, origin: str, stem: str, keep: bool, slot: int | None = None
 ) -> _Signed | _Failed:
-    """Parse, check, shingle and sign the records of one block of a JSONL file (see :func:`_read_block`)."""
+    """Parse, check, shingle and sign the records of one block of a JSONL file (see :func:`_read_block`).
+
+    With a ``slot`` the hash sets are written to that slot of :data:`_SLOTS` if they fit.
+    """
     block = _read_block(source, origin)
     if block is None:
         return _Failed(origin, "the file changed while it was read")
@@ -268,6 +277,9 @@ def _sign_jsonl(
         except InputError as exc:
             return _Failed(where, str(exc))
     sizes, signatures, hashes, offsets = _sign(texts, keep)
+    if slot is not None and hashes is not None and _SLOTS is not None and hashes.nbytes <= _SLOT_BYTES:
+        np.frombuffer(_SLOTS, dtype=np.uint64, count=len(hashes), offset=slot * _SLOT_BYTES)[:] = hashes
+        return _Signed(ids, fields, sizes, signatures, None, offsets, (slot, len(hashes)))
     return _Signed(ids, fields, sizes, signatures, hashes, offsets)
 
 
@@ -305,11 +317,13 @@ class _Runner:
         jobs = min(self.jobs, max(1, work // _BLOCK_BYTES))
         self.jobs = jobs
         self.pool: Executor | None = None
+        self.in_flight = 2 * jobs + 1
+        self.slots = False
         if jobs > 1:
             methods = multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context("fork" if "fork" in methods else None)
+            self.slots = "fork" in methods and _make_slots(self.in_flight)
             self.pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=args)
-        self.in_flight = 2 * jobs + 1
 
     def map(self, fn: Callable[..., Any], tasks: Iterable[tuple[Any, ...]]) -> Iterator[Any]:
         """``fn(*task)`` for each task, in order."""
@@ -325,10 +339,38 @@ class _Runner:
         while queue:
             yield queue.popleft().result()
 
+    def slot(self, task: int) -> int | None:
+        """The slot of the ``task``-th task of a :meth:`map` (reused once its result has been taken)."""
+        return task % self.in_flight if self.slots else None
+
+    def take(self, signed: _Signed) -> _Signed:
+        """``signed`` with its hashes copied out of their slot (which is then free)."""
+        if signed.slot is not None and _SLOTS is not None:
+            slot, count = signed.slot
+            shared = np.frombuffer(_SLOTS, dtype=np.uint64, count=count, offset=slot * _SLOT_BYTES)
+            signed.hashes, signed.slot = shared.copy(), None
+            del shared
+        return signed
+
     def close(self) -> None:
+        global _SLOTS
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
+        if self.slots and _SLOTS is not None:
+            _SLOTS.close()
+            _SLOTS, self.slots = None, False
+
+
+def _make_slots(count: int) -> bool:
+    """Map :data:`_SLOTS` (``count`` slots of :data:`_SLOT_BYTES`), before the workers fork; False if it fails."""
+    global _SLOTS, _SLOT_BYTES
+    _SLOT_BYTES = 4 * _BLOCK_BYTES  # 8 bytes a shingle, at most one shingle for two bytes of text (usually)
+    try:
+        _SLOTS = mmap.mmap(-1, count * _SLOT_BYTES)  # anonymous and shared (MAP_SHARED) with forked children
+    except (OSError, ValueError):
+        _SLOTS = None
+    return _SLOTS is not None
 
 
 def _input_size(path: Path) -> int:
@@ -464,13 +506,13 @@ def _first_pass_jsonl(path: Path, runner: _Runner, config: FastConfig) -> _Colle
     try:
         # worker processes read their block from the file themselves: only its place is sent
         tasks = (
-            (block if runner.pool is None else (offset, len(block)), line, origin, stem, found.keeping)
-            for block, line, offset in _jsonl_blocks_at(path, bar)
+            (block if runner.pool is None else (offset, len(block)), line, origin, stem, found.keeping, runner.slot(k))
+            for k, (block, line, offset) in enumerate(_jsonl_blocks_at(path, bar))
         )
         for signed in runner.map(_sign_jsonl, tasks):
             if isinstance(signed, _Failed):
                 raise _NotStreamable(f"{signed.where}: {signed.reason}")
-            found.add(signed)
+            found.add(runner.take(signed))
     finally:
         if bar is not None:
             bar.close()
