@@ -443,12 +443,25 @@ def _progress_bar(enabled: bool, total: int | None, unit: str) -> Any:
 
 def _jsonl_blocks(path: Path, bar: Any = None) -> Iterator[tuple[bytes, int]]:
     """Blocks of whole lines of a JSONL file (a UTF-8 byte-order mark dropped) and their first line number."""
-    for block, line, _ in _jsonl_blocks_at(path, bar):
-        yield block, line
+    for buf, length, line, _ in _jsonl_scan(path, bar):
+        yield buf[:length], line
 
 
 def _jsonl_blocks_at(path: Path, bar: Any = None) -> Iterator[tuple[bytes, int, int]]:
     """:func:`_jsonl_blocks` with the byte offset of each block in the file."""
+    for buf, length, line, offset in _jsonl_scan(path, bar):
+        yield buf[:length], line, offset
+
+
+def _jsonl_places(path: Path, bar: Any = None) -> Iterator[tuple[int, int, int]]:
+    """``(offset, length, first line)`` of the blocks of :func:`_jsonl_blocks` (the workers read them)."""
+    for _, length, line, offset in _jsonl_scan(path, bar):
+        yield offset, length, line
+
+
+def _jsonl_scan(path: Path, bar: Any = None) -> Iterator[tuple[bytes, int, int, int]]:
+    """The blocks of a JSONL file: ``(buffer, length, first line, offset)``, the block being ``buffer[:length]``
+    (not copied out here: it is what :func:`_jsonl_places` yields from)."""
     line = 1
     pending = b""
     with path.open("rb") as fh:
@@ -462,18 +475,18 @@ def _jsonl_blocks_at(path: Path, bar: Any = None) -> Iterator[tuple[bytes, int, 
             buf = pending + data if pending else data
             if not data:
                 if buf:
-                    yield buf, line, offset
+                    yield buf, len(buf), line, offset
                 return
             cut = buf.rfind(b"\n") + 1
             if cut == 0:  # no line end yet: keep reading
                 pending = buf
                 continue
-            block, pending = buf[:cut], buf[cut:]
-            if b"\r" in block:  # "\r" alone ends a line too (decode.normalize_newlines)
-                lines = block.count(b"\n") + block.count(b"\r") - block.count(b"\r\n")
+            if buf.find(b"\r", 0, cut) >= 0:  # "\r" alone ends a line too (decode.normalize_newlines)
+                lines = buf.count(b"\n", 0, cut) + buf.count(b"\r", 0, cut) - buf.count(b"\r\n", 0, cut)
             else:
-                lines = block.count(b"\n")
-            yield block, line, offset
+                lines = buf.count(b"\n", 0, cut)
+            yield buf, cut, line, offset
+            pending = buf[cut:]
             line += lines
             offset += cut
 
@@ -506,8 +519,8 @@ def _first_pass_jsonl(path: Path, runner: _Runner, config: FastConfig) -> _Colle
     try:
         # worker processes read their block from the file themselves: only its place is sent
         tasks = (
-            (block if runner.pool is None else (offset, len(block)), line, origin, stem, found.keeping, runner.slot(k))
-            for k, (block, line, offset) in enumerate(_jsonl_blocks_at(path, bar))
+            ((offset, length), line, origin, stem, found.keeping, runner.slot(k))
+            for k, (offset, length, line) in enumerate(_jsonl_places(path, bar))
         )
         for signed in runner.map(_sign_jsonl, tasks):
             if isinstance(signed, _Failed):

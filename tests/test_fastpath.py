@@ -181,6 +181,29 @@ def test_small_blocks_many_workers_and_the_second_pass(
     assert [d.id for d in result.documents] == [d.id for d in expected.documents]
 
 
+@pytest.mark.parametrize("block", [7, 50, 4096])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"{}",
+        b'{"a": 1}\n{"b": 2}\n',
+        b'\xef\xbb\xbf{"a": 1}\r\n\r\n{"b": 2}\r{"c": 3}',
+        b"x" * 200 + b"\n" + b"y" * 3 + b"\n\n" + b"z" * 120,
+        b"\xef\xbb\xbf",
+        b"ab",
+    ],
+)
+def test_block_places_are_the_blocks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int, data: bytes) -> None:
+    """The workers' (offset, length, line) are the streaming reader's blocks (the second pass reads those)."""
+    monkeypatch.setattr(fastpath, "_BLOCK_BYTES", block)
+    path = tmp_path / "f.jsonl"
+    path.write_bytes(data)
+    blocks = list(fastpath._jsonl_blocks_at(path))
+    assert list(fastpath._jsonl_places(path)) == [(offset, len(b), line) for b, line, offset in blocks]
+    assert all(data[offset : offset + len(b)] == b for b, _, offset in blocks)
+
+
 @pytest.mark.parametrize("threshold", [0.3, 0.8, 1.0])
 def test_other_thresholds(tmp_path: Path, planted: Path, threshold: float) -> None:
     # above 0.5 the pipeline still searches at 0.5: excerpts are found, and labelled contained

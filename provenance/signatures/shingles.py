@@ -458,9 +458,10 @@ def _unique_per_doc(values: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray,
     width = int(counts.max())
     starts = np.cumsum(counts) - counts
     grid = np.full((docs, width), np.iinfo(np.uint64).max, dtype=np.uint64)
-    rows = np.repeat(np.arange(docs), counts)
-    cols = np.arange(len(values)) - np.repeat(starts, counts)
-    grid[rows, cols] = values
+    # element k of document d goes to row d, column k - starts[d] (one flat index: faster than a 2-d scatter)
+    flat = np.arange(len(values), dtype=np.int64)
+    flat += np.repeat(np.arange(docs, dtype=np.int64) * width - starts, counts)
+    grid.reshape(-1)[flat] = values
     grid.sort(axis=1)
     keep = np.arange(width) < counts[:, None]
     keep[:, 1:] &= grid[:, 1:] != grid[:, :-1]
