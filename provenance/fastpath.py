@@ -156,9 +156,9 @@ class _Signed:
     fields: list[DocumentFields | None]  # None: the record gives no optional field
     sizes: np.ndarray
     signatures: np.ndarray
-    hashes: np.ndarray | None  # flat sorted unique hashes (None if not asked for, or in a slot)
+    hashes: np.ndarray | None  # flat sorted unique hashes (None if not asked for, or shared)
     offsets: np.ndarray
-    slot: tuple[int, int] | None = None  # (slot, count): the hashes were written to this shared slot
+    shared: tuple[int, int] | None = None  # (byte offset, count): the hashes are in _SHARED_SETS there
 
 
 @dataclass(frozen=True)
@@ -170,10 +170,10 @@ class _Failed:
 
 
 _ENGINE: tuple[ShingleSpec, MinHasher] | None = None
-# Memory shared with the worker processes forked after it is made (_Runner): one slot per task in
-# flight, where a worker writes the hash sets of its block (cheaper than pickling them through a pipe).
-_SLOTS: mmap.mmap | None = None
-_SLOT_BYTES = 0
+# Memory shared with the worker processes forked after it is made (_Runner): a worker writes the hash
+# sets of the block at file offset o, length n, at bytes 4o..4(o + n) (8 bytes a shingle, usually at most
+# one shingle for two bytes of text), where this process uses them without a copy (no pickling either).
+_SHARED_SETS: mmap.mmap | None = None
 
 
 def _init_worker(spec: str, num_perm: int, seed: int) -> None:
@@ -252,11 +252,11 @@ def _read_block(source: bytes | tuple[int, int], origin: str) -> bytes | None:
 
 
 def _sign_jsonl(
-    source: bytes | tuple[int, int], first_line: int, origin: str, stem: str, keep: bool, slot: int | None = None
+    source: bytes | tuple[int, int], first_line: int, origin: str, stem: str, keep: bool, shared: bool = False
 ) -> _Signed | _Failed:
     """Parse, check, shingle and sign the records of one block of a JSONL file (see :func:`_read_block`).
 
-    With a ``slot`` the hash sets are written to that slot of :data:`_SLOTS` if they fit.
+    With ``shared`` (and ``source`` an offset), the hash sets are written to :data:`_SHARED_SETS` if they fit.
     """
     block = _read_block(source, origin)
     if block is None:
@@ -277,9 +277,11 @@ def _sign_jsonl(
         except InputError as exc:
             return _Failed(where, str(exc))
     sizes, signatures, hashes, offsets = _sign(texts, keep)
-    if slot is not None and hashes is not None and _SLOTS is not None and hashes.nbytes <= _SLOT_BYTES:
-        np.frombuffer(_SLOTS, dtype=np.uint64, count=len(hashes), offset=slot * _SLOT_BYTES)[:] = hashes
-        return _Signed(ids, fields, sizes, signatures, None, offsets, (slot, len(hashes)))
+    if shared and hashes is not None and _SHARED_SETS is not None and not isinstance(source, bytes):
+        start, stop = _shared_place(*source)
+        if start + hashes.nbytes <= min(stop, len(_SHARED_SETS)):
+            np.frombuffer(_SHARED_SETS, dtype=np.uint64, count=len(hashes), offset=start)[:] = hashes
+            return _Signed(ids, fields, sizes, signatures, None, offsets, (start, len(hashes)))
     return _Signed(ids, fields, sizes, signatures, hashes, offsets)
 
 
@@ -318,11 +320,12 @@ class _Runner:
         self.jobs = jobs
         self.pool: Executor | None = None
         self.in_flight = 2 * jobs + 1
-        self.slots = False
+        self.shared = False
         if jobs > 1:
             methods = multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context("fork" if "fork" in methods else None)
-            self.slots = "fork" in methods and _make_slots(self.in_flight)
+            if "fork" in methods and work <= config.memory_budget:  # the sets may be kept (_first_pass_jsonl)
+                self.shared = _map_shared_sets(4 * work + 8)
             self.pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=args)
 
     def map(self, fn: Callable[..., Any], tasks: Iterable[tuple[Any, ...]]) -> Iterator[Any]:
@@ -339,38 +342,36 @@ class _Runner:
         while queue:
             yield queue.popleft().result()
 
-    def slot(self, task: int) -> int | None:
-        """The slot of the ``task``-th task of a :meth:`map` (reused once its result has been taken)."""
-        return task % self.in_flight if self.slots else None
-
     def take(self, signed: _Signed) -> _Signed:
-        """``signed`` with its hashes copied out of their slot (which is then free)."""
-        if signed.slot is not None and _SLOTS is not None:
-            slot, count = signed.slot
-            shared = np.frombuffer(_SLOTS, dtype=np.uint64, count=count, offset=slot * _SLOT_BYTES)
-            signed.hashes, signed.slot = shared.copy(), None
-            del shared
+        """``signed`` with its hashes: a view of :data:`_SHARED_SETS` if a worker wrote them there."""
+        if signed.shared is not None and _SHARED_SETS is not None:
+            start, count = signed.shared
+            signed.hashes = np.frombuffer(_SHARED_SETS, dtype=np.uint64, count=count, offset=start)
+            signed.shared = None
         return signed
 
     def close(self) -> None:
-        global _SLOTS
+        global _SHARED_SETS
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
-        if self.slots and _SLOTS is not None:
-            _SLOTS.close()
-            _SLOTS, self.slots = None, False
+        if self.shared:
+            _SHARED_SETS, self.shared = None, False  # released with the last view of it
 
 
-def _make_slots(count: int) -> bool:
-    """Map :data:`_SLOTS` (``count`` slots of :data:`_SLOT_BYTES`), before the workers fork; False if it fails."""
-    global _SLOTS, _SLOT_BYTES
-    _SLOT_BYTES = 4 * _BLOCK_BYTES  # 8 bytes a shingle, at most one shingle for two bytes of text (usually)
+def _map_shared_sets(size: int) -> bool:
+    """Map :data:`_SHARED_SETS` (pages are only used once written), before the workers fork; False if it fails."""
+    global _SHARED_SETS
     try:
-        _SLOTS = mmap.mmap(-1, count * _SLOT_BYTES)  # anonymous and shared (MAP_SHARED) with forked children
-    except (OSError, ValueError):
-        _SLOTS = None
-    return _SLOTS is not None
+        _SHARED_SETS = mmap.mmap(-1, size)  # anonymous and shared (MAP_SHARED) with forked children
+    except (OSError, ValueError, OverflowError):
+        _SHARED_SETS = None
+    return _SHARED_SETS is not None
+
+
+def _shared_place(offset: int, length: int) -> tuple[int, int]:
+    """Bytes ``start:stop`` of :data:`_SHARED_SETS` for the sets of the block at ``offset`` (8-aligned)."""
+    return (4 * offset + 7) & ~7, 4 * (offset + length)
 
 
 def _input_size(path: Path) -> int:
@@ -519,8 +520,8 @@ def _first_pass_jsonl(path: Path, runner: _Runner, config: FastConfig) -> _Colle
     try:
         # worker processes read their block from the file themselves: only its place is sent
         tasks = (
-            ((offset, length), line, origin, stem, found.keeping, runner.slot(k))
-            for k, (offset, length, line) in enumerate(_jsonl_places(path, bar))
+            ((offset, length), line, origin, stem, found.keeping, runner.shared)
+            for offset, length, line in _jsonl_places(path, bar)
         )
         for signed in runner.map(_sign_jsonl, tasks):
             if isinstance(signed, _Failed):
