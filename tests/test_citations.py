@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from provenance.records import CitedSource, Document
 from provenance.sources import (
@@ -557,3 +559,23 @@ def test_seed_003_credits_open_and_wsj() -> None:
 def test_seed_004_wall_street_journal_lowercase_street() -> None:
     got = extract_cited_sources(_seed("004"))
     assert [(c.mention, c.cue) for c in got] == [("Wall street Journal", "secondo quanto riportato")]
+
+
+_CUE_WORDS = [
+    "secondo", "quanto", "riportato", "da", "come", "scrive", "il", "la", "l'", "dell'", "quotidiano",
+    "according", "to", "the", "reported", "by", "as", "newspaper", "told", "selon", "le", "laut", "dem",
+    "foto", "Photo:", "©", "credit", "—", "-", "(", "«", '"', ":", "\n", ".", "Musk", "Open", "x",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_CUE_WORDS), max_size=14), st.sampled_from(["", " ", "  ", "\t", ": "]))
+def test_end_anchored_search_is_the_forward_search(words: list[str], tail: str) -> None:
+    from provenance.sources import cues
+
+    text = " ".join(words) + tail
+    for pattern in (cues.PRE_CUE, cues.PHOTO_CREDIT, cues.DETERMINER, cues.DASH_BEFORE):
+        fast, plain = pattern.search(text), pattern.forward.search(text)
+        assert (fast is None) == (plain is None), (pattern.pattern[:40], text)
+        if fast is not None and plain is not None:
+            assert fast.span() == plain.span() and fast.groupdict() == plain.groupdict()

