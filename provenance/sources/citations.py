@@ -155,8 +155,12 @@ def _strip_det(before: str) -> tuple[str, str | None]:
     return rest, ARTICLE_FAMILY.get(word)
 
 
-def _license(text: str, start: int, end: int, s: Surface) -> _Hit:
-    """Decide whether the name at text[start:end] is credited, and by which cue."""
+def _license(text: str, start: int, end: int, s: Surface, mentions: bool = True) -> _Hit:
+    """Decide whether the name at text[start:end] is credited, and by which cue.
+
+    ``mentions=False``: the caller keeps credits only, so a name with no cue
+    is "rejected" without telling a bare mention from a rejected one.
+    """
     found = text[start:end]
     before = text[max(0, start - _WINDOW) : start]
     after = text[end : end + _WINDOW]
@@ -205,6 +209,8 @@ def _license(text: str, start: int, end: int, s: Surface) -> _Hit:
     if family is None and C.DASH_BEFORE.search(before) and C.DASH_AFTER.match(after):
         return _Hit(start, end, CREDIT, "credit")
 
+    if not mentions:
+        return _Hit(start, end, None, "rejected")
     if s.single_token:
         prev = C.PREVIOUS_WORD.search(rest)
         if (prev is not None and prev.group("word")[0].isupper()) or runs_on:
@@ -311,7 +317,7 @@ def _uncatalogued_one(
     if not key or key == own or cat.entry(found) is not None:
         return None
     surface = Surface(key, found, "unknown", False, (found,), None, len(N.content_words(found)) == 1)
-    hit = _license(text, start, end, surface)
+    hit = _license(text, start, end, surface, mentions=False)
     if hit.cue is None or hit.how not in ("pre", "post", "credit"):
         return None  # a bare capitalised name is not a credit
     if hit.how == "post" and not C.REPORTING_POST.search(hit.cue):
