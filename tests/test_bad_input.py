@@ -92,6 +92,15 @@ def test_background_frequency_without_jieba_or_mecab() -> None:
     assert 0.0 < weights.background_doc_probability("的", "zh") <= 1.0
 
 
+def test_nearest_wordlist_is_used_without_a_warning_on_stderr() -> None:
+    # Croatian has no wordfreq list of its own: the Serbo-Croatian one is the intended fallback,
+    # which wordfreq announces with a logged warning that reached the terminal under -q.
+    code = "from provenance.scoring import weights; print(weights.word_probability('kuća', 'hr') > 0)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "True"
+    assert done.stderr == ""
+
+
 def test_thai_gets_no_background_and_no_wordfreq_warning(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:

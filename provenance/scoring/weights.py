@@ -30,6 +30,7 @@ installed, wordfreq's own lookup is used.
 
 from __future__ import annotations
 
+import logging
 import math
 from collections import Counter
 from collections.abc import Iterable
@@ -62,12 +63,20 @@ def _has_wordlist(language: str) -> bool:
     """Whether wordfreq has a frequency list for the language (asked once per language).
 
     wordfreq caches the lists it finds but not a failed search, which lists its data directory
-    again on every call: 1.5 ms per word of an undetermined ("und") text.
+    again on every call: 1.5 ms per word of an undetermined ("und") text.  Its nearest-match
+    fallback (Croatian "hr" reads the Serbo-Croatian "sh" list) is wanted, but wordfreq logs it
+    as a warning on stderr the first time, which ``-q`` must not show: this first lookup runs
+    with wordfreq's logger at ERROR, and later ones hit its cache.
     """
+    logger = logging.getLogger("wordfreq")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
     try:
         get_frequency_dict(language)
     except (LookupError, ValueError):
         return False
+    finally:
+        logger.setLevel(level)
     return True
 
 
