@@ -29,7 +29,7 @@ from provenance.normalize.analyzer import analyzer_for
 from provenance.normalize.language import UNDETERMINED, detect_languages, load_model, sample_probabilities
 from provenance.records import AnalysisResult, Document, DocumentInfo, PairScore, Relation, SkippedInput
 from provenance.scoring.align import PassageAlignment, PassageProfile, TermSpace, align_passages, build_profile
-from provenance.scoring.families import FamilyParams, infer_family_pairs
+from provenance.scoring.families import FamilyParams, infer_family_pairs, measured
 from provenance.scoring.relation import RelationParams, classify_pair
 from provenance.scoring.weights import TermCounts, TermWeights
 from provenance.signatures.shingles import ShingleSpec, shingle_hashes_batch
@@ -280,32 +280,13 @@ def passage_embeddings(
 def _measured(
     ids: Sequence[str], hash_sets: Sequence[np.ndarray], vectors: sparse.csr_matrix, profiles: Sequence[PassageProfile]
 ) -> Callable[[PairScore], PairScore]:
-    """Fills an inferred pair's overlaps, cosine, coverage and languages (:mod:`provenance.scoring.families`)."""
+    """Completes an inferred pair (:func:`provenance.scoring.families.measured`)."""
     row = {doc_id: k for k, doc_id in enumerate(ids)}
-
-    def covered(spans: Iterable[tuple[int, int]], total: int) -> float:
-        merged: list[list[int]] = []
-        for start, end in sorted(spans):
-            if merged and start <= merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], end)
-            else:
-                merged.append([start, end])
-        return min(1.0, sum(e - s for s, e in merged) / total) if total > 0 else 0.0
 
     def complete(pair: PairScore) -> PairScore:
         a, b = row[pair.a], row[pair.b]
-        jac, c_ab, c_ba = exact_overlap(hash_sets[a], hash_sets[b])
         cosine = float(exact_cosines(vectors, np.array([[a, b]], dtype=np.int64))[0])
-        return replace(
-            pair,
-            jaccard=jac,
-            tfidf_cosine=cosine,
-            containment_a_in_b=c_ab,
-            containment_b_in_a=c_ba,
-            coverage_a=covered(((al.a_start, al.a_end) for al in pair.alignments), profiles[a].text_length),
-            coverage_b=covered(((al.b_start, al.b_end) for al in pair.alignments), profiles[b].text_length),
-            cross_language=profiles[a].language != profiles[b].language,
-        )
+        return measured(pair, (hash_sets[a], hash_sets[b]), cosine, (profiles[a], profiles[b]))
 
     return complete
 

@@ -33,10 +33,14 @@ direct pairs only (an inferred pair says "common source", not "copied from").
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
+import numpy as np
+
+from provenance.neardup import exact_overlap
 from provenance.records import REUSE_RELATIONS, Alignment, PairScore, Relation
+from provenance.scoring.align import PassageProfile
 
 Span = tuple[int, int]
 Node = tuple[str, Span]  # (document, passage span)
@@ -66,18 +70,25 @@ def _links(pairs: Sequence[PairScore], min_score: float) -> dict[Node, dict[Node
     return graph
 
 
-def infer_family_pairs(
-    pairs: Sequence[PairScore],
-    params: FamilyParams | None = None,
-    complete: Callable[[PairScore], PairScore] | None = None,
-) -> list[PairScore]:
-    """``pairs`` with the pairs inferred through a third document added or upgraded (module docstring).
+@dataclass(frozen=True)
+class Inferred:
+    """What the stage infers for one pair of documents ``(a, b)``, ``a < b``: alignments, p-value, intermediates."""
 
-    A pair that was not in ``pairs`` gets its overlaps, cosine and coverage from
-    ``complete`` (they are left 0 without it).  Returns a new list sorted by
-    ``(a, b)``; the input is not modified.
+    alignments: tuple[Alignment, ...]  # each linked span pair at the weaker of its two link scores, by span
+    p_value: float  # union bound, minimised over the intermediates
+    via: tuple[str, ...]  # the intermediates whose links are significant on their own, sorted
+
+
+def family_links(pairs: Iterable[PairScore], params: FamilyParams | None = None) -> dict[tuple[str, str], Inferred]:
+    """Every pair of documents linked through a third (module rules), keyed ``(a, b)`` with ``a < b``.
+
+    ``pairs`` must hold every reuse pair of the collection (other pairs are
+    ignored), so the result is the same on one machine and on a cluster, where
+    only the reuse pairs are collected.  A pair that is already a reuse pair
+    is not in the result.
     """
     params = params or FamilyParams()
+    pairs = [p for p in pairs if p.relation in REUSE_RELATIONS]
     graph = _links(pairs, params.min_score)
     # (a, b) -> {(span of a, span of b): weaker link score} and -> {intermediate: union-bound p}
     cells: dict[tuple[str, str], dict[tuple[Span, Span], float]] = defaultdict(dict)
@@ -95,32 +106,101 @@ def infer_family_pairs(
                 p = min(1.0, p_a + p_b)
                 if p < through[key].get(mid[0], 2.0):
                     through[key][mid[0]] = p
-    by_key = {(p.a, p.b): p for p in pairs}
-    out = dict(by_key)
+    reuse = {(p.a, p.b) for p in pairs}
+    out: dict[tuple[str, str], Inferred] = {}
     for key, found in cells.items():
-        existing = by_key.get(key)
-        if existing is not None and existing.relation in REUSE_RELATIONS:
+        if key in reuse:
             continue
         if min(len({s for s, _ in found}), len({s for _, s in found})) < params.min_passages:
             continue
         p_value = min(through[key].values())
         if p_value > params.significance:
             continue
-        inferred = [
+        alignments = tuple(
             Alignment(sa[0], sa[1], sb[0], sb[1], score, in_order=False) for (sa, sb), score in sorted(found.items())
-        ]
+        )
         via = tuple(sorted(m for m, p in through[key].items() if p <= params.significance))
-        if existing is not None:
-            have = {(al.a_start, al.a_end, al.b_start, al.b_end) for al in existing.alignments}
-            extra = [al for al in inferred if (al.a_start, al.a_end, al.b_start, al.b_end) not in have]
-            out[key] = replace(
-                existing,
-                relation=Relation.REWRITE,
-                alignments=sorted([*existing.alignments, *extra], key=lambda al: (al.a_start, al.b_start)),
-                p_value=min(existing.p_value, p_value),
-                via=via,
-            )
+        out[key] = Inferred(alignments, p_value, via)
+    return out
+
+
+def upgraded(existing: PairScore, found: Inferred) -> PairScore:
+    """A same-story pair of A and B made a rewrite through a third document; its own alignments kept."""
+    have = {(al.a_start, al.a_end, al.b_start, al.b_end) for al in existing.alignments}
+    extra = [al for al in found.alignments if (al.a_start, al.a_end, al.b_start, al.b_end) not in have]
+    return replace(
+        existing,
+        relation=Relation.REWRITE,
+        alignments=sorted([*existing.alignments, *extra], key=lambda al: (al.a_start, al.b_start)),
+        p_value=min(existing.p_value, found.p_value),
+        via=found.via,
+    )
+
+
+def new_pair(key: tuple[str, str], found: Inferred) -> PairScore:
+    """A pair found only through a third document (overlaps, cosine and coverage 0 until :func:`measured`)."""
+    return PairScore(
+        key[0],
+        key[1],
+        Relation.REWRITE,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        list(found.alignments),
+        p_value=found.p_value,
+        via=found.via,
+    )
+
+
+def covered_share(spans: Iterable[tuple[int, int]], total: int) -> float:
+    """Share of ``total`` characters covered by the union of ``spans``."""
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
         else:
-            new = PairScore(key[0], key[1], Relation.REWRITE, 0.0, 0.0, 0.0, 0.0, inferred, p_value=p_value, via=via)
-            out[key] = complete(new) if complete is not None else new
+            merged.append([start, end])
+    return min(1.0, sum(e - s for s, e in merged) / total) if total > 0 else 0.0
+
+
+def measured(
+    pair: PairScore,
+    hashes: tuple[np.ndarray, np.ndarray],
+    cosine: float,
+    profiles: tuple[PassageProfile, PassageProfile],
+) -> PairScore:
+    """An inferred pair with its overlaps (shingle sets), TF-IDF ``cosine``, coverage and languages filled in."""
+    jaccard, a_in_b, b_in_a = exact_overlap(*hashes)
+    a, b = profiles
+    return replace(
+        pair,
+        jaccard=jaccard,
+        tfidf_cosine=cosine,
+        containment_a_in_b=a_in_b,
+        containment_b_in_a=b_in_a,
+        coverage_a=covered_share(((al.a_start, al.a_end) for al in pair.alignments), a.text_length),
+        coverage_b=covered_share(((al.b_start, al.b_end) for al in pair.alignments), b.text_length),
+        cross_language=a.language != b.language,
+    )
+
+
+def infer_family_pairs(
+    pairs: Sequence[PairScore],
+    params: FamilyParams | None = None,
+    complete: Callable[[PairScore], PairScore] | None = None,
+) -> list[PairScore]:
+    """``pairs`` with the pairs inferred through a third document added or upgraded (module docstring).
+
+    A pair that was not in ``pairs`` gets its overlaps, cosine and coverage from
+    ``complete`` (they are left 0 without it; see :func:`measured`).  Returns a
+    new list sorted by ``(a, b)``; the input is not modified.
+    """
+    out = {(p.a, p.b): p for p in pairs}
+    for key, found in family_links(pairs, params).items():
+        existing = out.get(key)
+        if existing is not None:
+            out[key] = upgraded(existing, found)
+        else:
+            out[key] = complete(new_pair(key, found)) if complete is not None else new_pair(key, found)
     return [out[k] for k in sorted(out)]
