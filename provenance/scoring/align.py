@@ -198,15 +198,16 @@ def _incidence(terms: Sequence[frozenset[str]], vocab: dict[str, int]) -> sparse
     """Passage x term incidence (0/1) over ``vocab``, columns sorted in each row (terms outside it are left out)."""
     lengths = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))
     cols = np.fromiter(map(vocab.get, chain.from_iterable(terms), repeat(-1)), dtype=np.int64, count=int(lengths.sum()))
-    rows = np.repeat(np.arange(len(terms)), lengths)
     known = cols >= 0
     if not known.all():
-        rows, cols = rows[known], cols[known]
-    order = np.lexsort((cols, rows))  # row by row, columns ascending
+        lengths = np.bincount(np.repeat(np.arange(len(terms)), lengths)[known], minlength=len(terms))
+        cols = cols[known]
     indptr = np.zeros(len(terms) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=len(terms)), out=indptr[1:])
+    np.cumsum(lengths, out=indptr[1:])
     data = np.ones(len(cols), dtype=np.float64)
-    return sparse.csr_matrix((data, cols[order].astype(np.int32), indptr), shape=(len(terms), len(vocab)))
+    x = sparse.csr_matrix((data, cols.astype(np.int32), indptr), shape=(len(terms), len(vocab)))
+    x.sort_indices()
+    return x
 
 
 ROW_BLOCK = 1024  # passages of A scored at a time: memory stays bounded for 10 MB articles
@@ -285,9 +286,8 @@ class TermSpace:
         spans = [self.rows(b) for b in others]
         take = np.concatenate([np.arange(s, e) for s, e in spans]) if spans else np.zeros(0, np.int64)
         starts = np.cumsum([0] + [e - s for s, e in spans])
-        xb = m.x[take]
         cells = _score_cells(
-            m.xw[lo:hi], xb.T.tocsr(), m.mass[lo:hi], m.mass[take], pa.units(cross_language), None, params
+            m.xw[lo:hi], m.x[take], m.mass[lo:hi], m.mass[take], pa.units(cross_language), None, params
         )
         out: list[list[tuple[int, int, float]]] = [[] for _ in others]
         if not cells:
@@ -313,23 +313,25 @@ def _padded_units(profile: PassageProfile, cross_language: bool) -> tuple[frozen
 
 def _score_cells(
     xw_a: sparse.csr_matrix,
-    xt_b: sparse.csr_matrix,
+    x_b: sparse.csr_matrix,
     mass_a: np.ndarray,
     mass_b: np.ndarray,
     units_a: Sequence[frozenset[str]],
     units_b: Sequence[frozenset[str]] | None,
     params: AlignParams,
 ) -> list[tuple[int, int, float]]:
-    """Cells ``(i, j, score)`` of A's rows against B's columns above ``match_threshold``, sorted.
+    """Cells ``(i, j, score)`` of A's rows (weighted) against B's rows (0/1) above ``match_threshold``, sorted.
 
     With ``units_b``, cells sharing fewer than ``min_shared_terms`` terms are dropped
     too (else the caller does it).  Only cells that share a term are ever
-    materialised, in blocks of :data:`ROW_BLOCK` rows of A.
+    materialised, in blocks of :data:`ROW_BLOCK` rows of A.  The product is taken from
+    B's side (``x_b @ block.T``: only A's block is transposed, not all of B's rows); each
+    cell sums the same weights in the same order (ascending columns) as ``block @ x_b.T``.
     """
     cells: list[tuple[int, int, float]] = []
     for start in range(0, xw_a.shape[0], ROW_BLOCK):
-        shared = (xw_a[start : start + ROW_BLOCK] @ xt_b).tocoo()
-        rows, cols, sh = shared.row, shared.col, shared.data
+        shared = (x_b @ xw_a[start : start + ROW_BLOCK].T.tocsr()).tocoo()
+        rows, cols, sh = shared.col, shared.row, shared.data
         if len(sh) == 0:
             continue
         denom = mass_a[start + rows] + mass_b[cols]
@@ -366,7 +368,7 @@ def match_cells(
     vocab = {t: i for i, t in enumerate(vocab_terms)}
     w = np.array([weights.weight(t) for t in vocab_terms])
     ma, mb = unit_matrix(ua, vocab, w), unit_matrix(ub, vocab, w)
-    return _score_cells(ma.xw, mb.xt, ma.mass, mb.mass, ua, ub, params)
+    return _score_cells(ma.xw, mb.x, ma.mass, mb.mass, ua, ub, params)
 
 
 def best_chain(cells: Sequence[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
