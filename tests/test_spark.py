@@ -18,6 +18,7 @@ pytest.importorskip("pyspark")
 if shutil.which("java") is None:
     pytest.skip("Spark needs Java", allow_module_level=True)
 
+from benchmarks.stories_data import load_stories  # noqa: E402
 from benchmarks.synthetic_corpus import CorpusParams, SyntheticCorpus  # noqa: E402
 from benchmarks.synthetic_lineage import LineageConfig, document_record, generate  # noqa: E402
 from provenance.cli import main  # noqa: E402
@@ -82,17 +83,37 @@ def test_near_duplicate_level_matches_the_local_engine(spark: object, tmp_path: 
 
 
 def test_rewrite_level_matches_the_local_engine(spark: object, tmp_path: Path) -> None:
-    """Rewritten Italian articles among pseudo-word ones: more than 400 documents, so TF-IDF neighbours are used."""
+    """Rewritten Italian articles and two hand-written stories among pseudo-word ones (more than 400 documents,
+    so TF-IDF neighbours are used; the stories' loose rewrites give pairs inferred through a third document)."""
     lineage = generate(LineageConfig(language="it", seed=3, n_trees=3, docs_per_tree=(5, 8)))
-    records = [document_record(d) for d in lineage.documents] + _synthetic(420, seed=12)
+    stories = [
+        {"id": a.id, "text": a.text, "outlet": a.outlet or "", "published": a.published or ""}
+        for story in load_stories(names=["c06", "c14"])
+        for a in story.present
+    ]
+    records = [document_record(d) for d in lineage.documents] + stories + _synthetic(420, seed=12)
     path = _write_jsonl(tmp_path / "mixed.jsonl", records)
-    config = PipelineConfig(lineage=False, families=None)  # the families stage is not distributed (spark.py)
+    config = PipelineConfig(lineage=False)
     got = analyze_path(spark, str(path), config).result()  # type: ignore[arg-type]
     want = analyze(load_corpus(path).documents, config=config)
     assert len(want.documents) > config.all_pairs_limit
     assert Relation.REWRITE in set(_reuse(want).values())
     _compare(got, want)
     assert {(p.a, p.b) for p in got.pairs} == {(p.a, p.b) for p in want.pairs}  # same-story pairs too
+    # the families stage (pairs through a third document) as the local engine's: same pairs, same fields
+    inferred = {(p.a, p.b): p for p in want.pairs if p.via}
+    assert len(inferred) >= 5
+    assert {(p.a, p.b) for p in got.pairs if p.via} == set(inferred)
+    for p in got.pairs:
+        if p.via:
+            q = inferred[(p.a, p.b)]
+            assert (p.via, p.p_value, p.alignments, p.coverage_b, p.cross_language) == (
+                q.via,
+                q.p_value,
+                q.alignments,
+                q.coverage_b,
+                q.cross_language,
+            )
 
 
 def test_cli_engine_spark_on_the_seeds(spark: object, capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,12 +1,8 @@
 """The Spark engine of ``provenance cluster --engine spark``: the local pipeline's stages, distributed.
 
 Every stage calls the same functions as :func:`provenance.pipeline.analyze`
-(``lineage=False, families=None``), so a collection gives the same documents, pairs and
-clusters with either engine.  Not distributed yet: the *families* stage
-(:mod:`provenance.scoring.families`, pairs inferred through a third document's
-passages), which the local engine runs at the rewrite level; those pairs never
-change the clusters (both documents are already in one reuse family through the
-third), only the list of pairs.  Where each stage runs:
+(``lineage=False``), so a collection gives the same documents, pairs and
+clusters with either engine.  Where each stage runs:
 
 ========================  =========  ==========================================================
 stage                     where      what it computes
@@ -37,6 +33,11 @@ term weights              driver     rewrite level: :meth:`TermWeights.fit` stre
 scoring / alignment       executors  candidate pairs joined to both documents; per partition a
                                      :class:`~provenance.pipeline.ScoringState` of the documents the
                                      partition needs, and :func:`provenance.pipeline.score_pairs`
+families                  driver +   rewrite level: the reuse pairs collected and
+                          executors  :func:`~provenance.scoring.families.family_links` on the
+                                     driver (broadcast); same-story pairs upgraded where they are
+                                     (:func:`~provenance.scoring.families.upgraded`), new pairs joined
+                                     to both documents and :func:`~provenance.scoring.families.measured`
 clusters                  shuffle    connected components by min-label propagation
 output                    driver     collected into an :class:`AnalysisResult`, or written by the
                                      executors as JSONL part files (``-o DIR``)
@@ -103,8 +104,17 @@ from provenance.pipeline import (
     passage_embeddings,
     score_pairs,
 )
-from provenance.records import AnalysisResult, Cluster, Document, DocumentInfo, PairScore, SkippedInput
+from provenance.records import (
+    REUSE_RELATIONS,
+    AnalysisResult,
+    Cluster,
+    Document,
+    DocumentInfo,
+    PairScore,
+    SkippedInput,
+)
 from provenance.scoring.align import PassageProfile, TermSpace, build_profile
+from provenance.scoring.families import FamilyParams, Inferred, family_links, measured, new_pair, upgraded
 from provenance.scoring.weights import TermWeights
 from provenance.serialize import cluster_to_dict, document_to_dict, pair_to_dict
 from provenance.signatures.minhash import MinHasher
@@ -604,6 +614,61 @@ def _score(
     return with_first.join(sides, parts).mapPartitions(partial(_score_partition, config, weights))
 
 
+# --------------------------------------------------------------------------- stage: families
+
+
+def _upgrade(
+    found: Broadcast[dict[tuple[str, str], Inferred]], row: tuple[int, int, PairScore]
+) -> tuple[int, int, PairScore]:
+    ka, kb, pair = row
+    inferred = found.value.get((pair.a, pair.b))
+    return row if inferred is None else (ka, kb, upgraded(pair, inferred))
+
+
+def _measure_new(kv: tuple[int, tuple[tuple[int, PairScore, _Side], _Side]]) -> tuple[int, int, PairScore]:
+    kb, ((ka, pair, a), b) = kv
+    return ka, kb, measured(pair, (a.hashes, b.hashes), _cosine(a.row, b.row), (a.profile, b.profile))
+
+
+def _families(
+    scored: RDD[tuple[int, int, PairScore]],
+    features: RDD[_Features],
+    model: Broadcast[_Idf],
+    ids: dict[int, str],
+    params: FamilyParams,
+) -> RDD[tuple[int, int, PairScore]]:
+    """Stage *families*: the pairs of :func:`provenance.scoring.families.infer_family_pairs`, distributed.
+
+    The links need every reuse pair at once (a passage graph across
+    documents), so the reuse pairs are collected and the inferred pairs found
+    on the driver; they are broadcast (a few alignments each).  A scored pair
+    that is inferred too is upgraded where it lies; an inferred pair of two
+    documents never scored together travels with both documents, as in the
+    scoring stage, to get its overlaps, cosine and coverage.
+    """
+    sc = scored.context
+    links = family_links(
+        scored.filter(lambda t: t[2].relation in REUSE_RELATIONS).map(lambda t: t[2]).collect(), params
+    )
+    if not links:
+        return scored
+    found = sc.broadcast(links)
+    present = set(scored.map(lambda t: (t[2].a, t[2].b)).filter(lambda k: k in found.value).collect())
+    key_of = {doc_id: key for key, doc_id in ids.items()}
+    new = [
+        (key_of[a], (key_of[b], new_pair((a, b), f))) for (a, b), f in sorted(links.items()) if (a, b) not in present
+    ]
+    out = scored.map(partial(_upgrade, found))
+    if not new:
+        return out
+    wanted = sc.broadcast({k for ka, (kb, _) in new for k in (ka, kb)})
+    sides = features.filter(lambda f: f.key in wanted.value).map(partial(_side, model))
+    parts = features.getNumPartitions()
+    firsts = sc.parallelize(new, min(parts, len(new))).join(sides, parts)
+    with_first = firsts.map(lambda kv: (kv[1][0][0], (kv[0], kv[1][0][1], kv[1][1])))
+    return out.union(with_first.join(sides, parts).map(_measure_new))
+
+
 # --------------------------------------------------------------------------- stage: clusters
 
 
@@ -739,6 +804,8 @@ def _analyze(
         weights = sc.broadcast(fitted)
     pairs = pairs.reduceByKey(_prefer_neighbour, features.getNumPartitions())
     scored = _score(features, pairs, model, weights, config).persist(StorageLevel.MEMORY_AND_DISK)
+    if config.level == "rewrite" and config.families is not None:
+        scored = _families(scored, features, model, ids, config.families).persist(StorageLevel.MEMORY_AND_DISK)
     clusters = _clusters(scored, ids)
     return SparkAnalysis(documents=infos, pairs=scored, clusters=clusters, skipped=skipped)
 
