@@ -321,10 +321,15 @@ def maximum_branching(graph: nx.DiGraph, candidate_parents: int) -> set[tuple[st
     parentless = {n for n in kept if kept.in_degree(n) == 0}
     chosen: set[tuple[str, str]] = set()
     for component in nx.weakly_connected_components(kept.subgraph(set(kept) - parentless)):
-        sub = nx.DiGraph()
-        for node in component:
-            sub.add_weighted_edges_from(kept.in_edges(node, data="weight"))
-        chosen |= maximum_branching_arcs(list(sub), list(sub.edges(data="weight")))  # networkx's: GBs
+        # nodes and arcs in a fixed order (ids; arcs heaviest first): equal weights, as between two
+        # copies with balanced evidence, are broken the same way in every run, whatever the hash seed
+        arcs = [
+            (u, v, w)
+            for v in sorted(component)
+            for u, _, w in sorted(kept.in_edges(v, data="weight"), key=lambda e: (-e[2], e[0]))
+        ]
+        nodes = sorted({u for u, _, _ in arcs} | set(component))
+        chosen |= maximum_branching_arcs(nodes, arcs)  # networkx's: GBs
     return chosen
 
 
