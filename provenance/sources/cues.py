@@ -148,7 +148,10 @@ class EndAnchored:
     REVERSE flag) tries only matches that end the text, so it settles those
     windows at a fraction of the cost (about 7x for :data:`PRE_CUE` on news
     text); a window that has a match is then searched forward, so the result
-    (the leftmost start, which alternative matched) is exactly ``re``'s.
+    (the leftmost start, which alternative matched) is ``re``'s.  This rests on
+    the two engines agreeing on whether a match exists: they did on every
+    window of the stories, the seeds and 3,000 synthetic articles, and a
+    property test (``tests/test_citations.py``) checks it on generated text.
     """
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
