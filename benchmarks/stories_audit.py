@@ -129,7 +129,7 @@ def _words(text: str) -> set[str]:
 def parent_identifiability(stories: list[Story]) -> dict[str, Any]:
     """The third table of the module docstring: share of articles whose closest earlier relative is a parent."""
     ids = [a.id for s in stories for a in s.present]
-    texts = [s.articles[i].text for s in stories for i in ids if i in s.articles]
+    texts = [a.text for s in stories for a in s.present]
     row = {i: k for k, i in enumerate(ids)}
     vectors = {name: TfidfVectorizer(**options).fit_transform(texts) for name, options in MEASURES.items()}
     words = {i: _words(t) for i, t in zip(ids, texts, strict=True)}

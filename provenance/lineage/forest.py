@@ -313,21 +313,21 @@ def maximum_branching(graph: nx.DiGraph, candidate_parents: int) -> set[tuple[st
       nodes splits into weakly connected components that are solved apart
       (exact: the branching of the whole is the union of theirs).
     """
+    # each node's kept arcs, heaviest first (ties by parent id): also the fixed order in which they
+    # reach Edmonds, so equal weights, as between two copies with balanced evidence, are broken the
+    # same way in every run, whatever the hash seed
+    heaviest = {
+        node: sorted(graph.in_edges(node, data="weight"), key=lambda e: (-e[2], e[0]))[:candidate_parents]
+        for node in graph
+    }
     kept = nx.DiGraph()
     kept.add_nodes_from(graph)
-    for node in graph:
-        incoming = sorted(graph.in_edges(node, data="weight"), key=lambda e: (-e[2], e[0]))
-        kept.add_weighted_edges_from(incoming[:candidate_parents])
+    for incoming in heaviest.values():
+        kept.add_weighted_edges_from(incoming)
     parentless = {n for n in kept if kept.in_degree(n) == 0}
     chosen: set[tuple[str, str]] = set()
     for component in nx.weakly_connected_components(kept.subgraph(set(kept) - parentless)):
-        # nodes and arcs in a fixed order (ids; arcs heaviest first): equal weights, as between two
-        # copies with balanced evidence, are broken the same way in every run, whatever the hash seed
-        arcs = [
-            (u, v, w)
-            for v in sorted(component)
-            for u, _, w in sorted(kept.in_edges(v, data="weight"), key=lambda e: (-e[2], e[0]))
-        ]
+        arcs = [arc for v in sorted(component) for arc in heaviest[v]]
         nodes = sorted({u for u, _, _ in arcs} | set(component))
         chosen |= maximum_branching_arcs(nodes, arcs)  # networkx's: GBs
     return chosen
