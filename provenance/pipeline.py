@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import sys
 import warnings
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import chain, count
 from typing import TypeVar
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfTransformer
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 from provenance.candidates.neighbours import exact_cosines, neighbour_block, probe_index
 from provenance.clusters import build_clusters
@@ -88,36 +87,12 @@ def assign_languages(documents: Sequence[Document], parallel: bool = False) -> l
 
 
 def document_vectors(profiles: Sequence[PassageProfile]) -> sparse.csr_matrix:
-    """L2-normalised TF-IDF vectors of the documents' content stems (rows follow ``profiles``).
-
-    scikit-learn's ``TfidfVectorizer(sublinear_tf=True, norm="l2")`` fitted on the bags of stems
-    (a stem counts once per passage), with the count matrix built as its ``CountVectorizer``
-    builds it (columns numbered in order of first occurrence, sorted in each row, then renumbered
-    in the order of the sorted vocabulary) but counted per document in C instead of per token:
-    the same matrix, stored in the same order, so the same floats.
-    """
-    vocabulary: defaultdict[str, int] = defaultdict(count().__next__)  # a new term gets the next column
-    cols: list[int] = []
-    values: list[int] = []
-    indptr = [0]
-    for p in profiles:
-        counts = Counter(chain.from_iterable(p.terms))
-        cols.extend(map(vocabulary.__getitem__, counts))
-        values.extend(counts.values())
-        indptr.append(len(cols))
-    if not vocabulary:
+    """L2-normalised TF-IDF vectors of the documents' content stems (rows follow ``profiles``)."""
+    bags = [[t for terms in p.terms for t in terms] for p in profiles]
+    if not any(bags):
         return sparse.csr_matrix((len(profiles), 1))
-    x = sparse.csr_matrix(
-        (np.array(values, dtype=np.float64), np.array(cols, dtype=np.int32), np.array(indptr, dtype=np.int32)),
-        shape=(len(profiles), len(vocabulary)),
-    )
-    x.sort_indices()
-    renumber = np.empty(len(vocabulary), dtype=x.indices.dtype)
-    for new, (_, old) in enumerate(sorted(vocabulary.items())):
-        renumber[old] = new
-    x.indices = renumber.take(x.indices)
-    tfidf = TfidfTransformer(sublinear_tf=True, norm="l2")
-    return sparse.csr_matrix(tfidf.fit(x).transform(x, copy=False))
+    vectorizer = TfidfVectorizer(analyzer=lambda bag: bag, sublinear_tf=True, norm="l2")
+    return sparse.csr_matrix(vectorizer.fit_transform(bags))
 
 
 Probe = tuple[sparse.csr_matrix, sparse.csr_matrix, sparse.csr_matrix, int, float]  # vectors, probe, inverted, k, floor
