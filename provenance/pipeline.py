@@ -18,7 +18,7 @@ from typing import TypeVar
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import TfidfTransformer
 
 from provenance.candidates.neighbours import exact_cosines, neighbour_block, probe_index
 from provenance.clusters import build_clusters
@@ -28,9 +28,16 @@ from provenance.neardup import NearDupPair, exact_overlap, find_near_duplicates
 from provenance.normalize.analyzer import analyzer_for
 from provenance.normalize.language import UNDETERMINED, detect_languages, load_model, sample_probabilities
 from provenance.records import AnalysisResult, Document, DocumentInfo, PairScore, Relation, SkippedInput
-from provenance.scoring.align import PassageAlignment, PassageProfile, TermSpace, align_passages, build_profile
+from provenance.scoring.align import (
+    PassageAlignment,
+    PassageProfile,
+    TermSpace,
+    alignment_of_cells,
+    build_profile,
+)
 from provenance.scoring.families import FamilyParams, infer_family_pairs, measured
 from provenance.scoring.relation import RelationParams, classify_pair
+from provenance.scoring.table import ProfileTable, TablePart, table_part
 from provenance.scoring.weights import TermCounts, TermWeights
 from provenance.signatures.shingles import ShingleSpec, shingle_hashes_batch
 
@@ -86,13 +93,18 @@ def assign_languages(documents: Sequence[Document], parallel: bool = False) -> l
     ]
 
 
-def document_vectors(profiles: Sequence[PassageProfile]) -> sparse.csr_matrix:
-    """L2-normalised TF-IDF vectors of the documents' content stems (rows follow ``profiles``)."""
-    bags = [[t for terms in p.terms for t in terms] for p in profiles]
-    if not any(bags):
-        return sparse.csr_matrix((len(profiles), 1))
-    vectorizer = TfidfVectorizer(analyzer=lambda bag: bag, sublinear_tf=True, norm="l2")
-    return sparse.csr_matrix(vectorizer.fit_transform(bags))
+def document_vectors(profiles: ProfileTable | Sequence[PassageProfile]) -> sparse.csr_matrix:
+    """L2-normalised TF-IDF vectors of the documents' content stems (rows follow ``profiles``).
+
+    A document's bag holds each stem once per passage that has it (:meth:`ProfileTable.stem_counts`);
+    scikit-learn's :class:`~sklearn.feature_extraction.text.TfidfTransformer` weighs the counts
+    (sublinear tf, smoothed idf), as ``TfidfVectorizer`` over the bags would.
+    """
+    table = profiles if isinstance(profiles, ProfileTable) else ProfileTable.from_profiles(profiles)
+    counts, _ = table.stem_counts()
+    if counts.nnz == 0:
+        return sparse.csr_matrix((len(table), 1))
+    return sparse.csr_matrix(TfidfTransformer(sublinear_tf=True, norm="l2").fit_transform(counts))
 
 
 Probe = tuple[sparse.csr_matrix, sparse.csr_matrix, sparse.csr_matrix, int, float]  # vectors, probe, inverted, k, floor
@@ -166,14 +178,14 @@ def _without_declared_sources(documents: Sequence[Document], sources: Sequence[D
 class ScoringState:
     """What scoring a candidate pair needs, for a whole collection (built once, read-only afterwards).
 
-    Rows of ``hash_sets`` and ``profiles`` follow ``ids``.  The local executor
-    passes batches of candidate pairs with this state to :func:`score_pairs`;
+    Rows of ``hash_sets`` and ``profiles`` (a :class:`~provenance.scoring.table.ProfileTable`)
+    follow ``ids``.  The local executor passes batches of candidate pairs with this state to :func:`score_pairs`;
     a distributed executor can run the same function on its partitions.
     """
 
     ids: Sequence[str]
     hash_sets: Sequence[np.ndarray]
-    profiles: Sequence[PassageProfile]
+    profiles: ProfileTable
     weights: TermWeights
     space: TermSpace | None
     params: RelationParams
@@ -192,13 +204,13 @@ def _pair_cells(batch: Sequence[tuple[int, int, float]], state: ScoringState) ->
     those of each pair alone.
     """
     assert state.space is not None
-    ids, profiles = state.ids, state.profiles
+    ids, languages = state.ids, state.profiles.languages
     partners: dict[tuple[int, bool], list[int]] = {}
     for i, j, _ in batch:
-        partners.setdefault((i, profiles[i].language != profiles[j].language), []).append(j)
+        partners.setdefault((i, languages[i] != languages[j]), []).append(j)
     out: dict[tuple[int, int], list[Cell]] = {}
     for (i, cross), js in partners.items():
-        found = state.space.cells_against(profiles[i], [profiles[j] for j in js], cross, state.params.align)
+        found = state.space.cells_of(i, js, cross, state.params.align)
         for j, cells in zip(js, found, strict=True):
             out[(i, j) if ids[i] < ids[j] else (j, i)] = (
                 cells if ids[i] < ids[j] else sorted((cj, ci, v) for ci, cj, v in cells)
@@ -213,8 +225,19 @@ def score_pairs(batch: Sequence[tuple[int, int, float]], state: ScoringState) ->
     and aligned passages (``a`` is the smaller id).
     """
     out: list[PairScore] = []
-    ids = state.ids
-    cells = _pair_cells(batch, state) if state.level != "near-duplicate" and state.space is not None else {}
+    ids, table = state.ids, state.profiles
+    languages = table.languages
+    if state.level != "near-duplicate" and state.space is None:
+        state.space = TermSpace(table, state.weights)  # a caller's state without one
+    cells = _pair_cells(batch, state) if state.level != "near-duplicate" else {}
+    spans: dict[int, tuple[list[tuple[int, int]], int]] = {}
+
+    def spans_of(k: int) -> tuple[list[tuple[int, int]], int]:
+        found = spans.get(k)
+        if found is None:
+            found = spans[k] = (table.spans(k), int(table.text_lengths[k]))
+        return found
+
     for i, j, cosine in batch:
         a, b = (i, j) if ids[i] < ids[j] else (j, i)
         jac, c_ab, c_ba = exact_overlap(state.hash_sets[a], state.hash_sets[b])
@@ -222,14 +245,12 @@ def score_pairs(batch: Sequence[tuple[int, int, float]], state: ScoringState) ->
             alignment = _EMPTY_ALIGNMENT
         else:
             ea, eb = state.embeddings.get(a), state.embeddings.get(b)
-            alignment = align_passages(
-                state.profiles[a],
-                state.profiles[b],
-                state.weights,
+            alignment = alignment_of_cells(
+                spans_of(a),
+                spans_of(b),
+                cells[(a, b)],
+                (ea, eb) if ea is not None and eb is not None and languages[a] != languages[b] else None,
                 state.params.align,
-                state.space,
-                (ea, eb) if ea is not None and eb is not None else None,
-                cells.get((a, b)),
             )
         smaller = min(len(state.hash_sets[a]), len(state.hash_sets[b]))
         relation = classify_pair(jac, c_ab, c_ba, smaller, cosine, alignment, state.params)
@@ -248,17 +269,18 @@ def score_pairs(batch: Sequence[tuple[int, int, float]], state: ScoringState) ->
                 coverage_a=alignment.coverage_a,
                 coverage_b=alignment.coverage_b,
                 p_value=alignment.p_value,
-                cross_language=state.profiles[a].language != state.profiles[b].language,
+                cross_language=languages[a] != languages[b],
             )
         )
     return out
 
 
 def passage_embeddings(
-    docs: Sequence[Document], profiles: Sequence[PassageProfile], pairs: Iterable[tuple[int, int]], progress: bool
+    docs: Sequence[Document], profiles: ProfileTable, pairs: Iterable[tuple[int, int]], progress: bool
 ) -> dict[int, np.ndarray]:
     """Stage *embeddings*: unit passage vectors of every document with a candidate in another language."""
-    wanted = sorted({k for i, j in pairs if profiles[i].language != profiles[j].language for k in (i, j)})
+    languages = profiles.languages
+    wanted = sorted({k for i, j in pairs if languages[i] != languages[j] for k in (i, j)})
     if not wanted:
         return {}
     try:
@@ -273,12 +295,12 @@ def passage_embeddings(
     out: dict[int, np.ndarray] = {}
     for k in _progress(wanted, progress, "embedding passages"):
         text = docs[k].text
-        out[k] = embed_passages([text[p.start : p.end] for p in profiles[k].passages])
+        out[k] = embed_passages([text[s:e] for s, e in profiles.spans(k)])
     return out
 
 
 def _measured(
-    ids: Sequence[str], hash_sets: Sequence[np.ndarray], vectors: sparse.csr_matrix, profiles: Sequence[PassageProfile]
+    ids: Sequence[str], hash_sets: Sequence[np.ndarray], vectors: sparse.csr_matrix, profiles: ProfileTable
 ) -> Callable[[PairScore], PairScore]:
     """Completes an inferred pair (:func:`provenance.scoring.families.measured`)."""
     row = {doc_id: k for k, doc_id in enumerate(ids)}
@@ -286,17 +308,26 @@ def _measured(
     def complete(pair: PairScore) -> PairScore:
         a, b = row[pair.a], row[pair.b]
         cosine = float(exact_cosines(vectors, np.array([[a, b]], dtype=np.int64))[0])
-        return measured(pair, (hash_sets[a], hash_sets[b]), cosine, (profiles[a], profiles[b]))
+        texts = (int(profiles.text_lengths[a]), int(profiles.text_lengths[b]))
+        cross = profiles.languages[a] != profiles.languages[b]
+        return measured(pair, (hash_sets[a], hash_sets[b]), cosine, texts, cross)
 
     return complete
 
 
-def _profiles(docs: Sequence[Document], rows: Sequence[int]) -> list[tuple[list[PassageProfile], TermCounts]]:
-    """The profiles of ``docs[rows]`` and their term counts (one item: counted where they are built)."""
-    out = [build_profile(docs[k], analyzer_for(docs[k].language)) for k in rows]
-    return [
-        (out, TermCounts().add((docs[k].language or UNDETERMINED, p.surface) for k, p in zip(rows, out, strict=True)))
-    ]
+def profile_part(docs: Sequence[Document]) -> tuple[TablePart, TermCounts]:
+    """Stage *normalisation* over a batch: the documents' profiles as a table part, and their term counts.
+
+    Only integer arrays and one vocabulary per batch leave the stage (not a
+    set of strings per passage); the counts are made where the profiles are.
+    """
+    profiles = [build_profile(d, analyzer_for(d.language)) for d in docs]
+    counts = TermCounts().add((d.language or UNDETERMINED, p.surface) for d, p in zip(docs, profiles, strict=True))
+    return table_part(profiles), counts
+
+
+def _profiles(docs: Sequence[Document], rows: Sequence[int]) -> list[tuple[TablePart, TermCounts]]:
+    return [profile_part([docs[k] for k in rows])]
 
 
 def _score(state: ScoringState, batch: Sequence[tuple[int, int, float]]) -> list[PairScore]:
@@ -343,16 +374,20 @@ def analyze(
     )
 
     # normalisation into passages, and document vectors
-    profiles: list[PassageProfile] = []
+    parts: list[TablePart] = []
     counts = TermCounts()
     for part, part_counts in parallel_map(
         _profiles, range(len(docs)), docs, progress="passages" if config.progress else None
     ):
-        profiles.extend(part)
+        parts.append(part)
         counts.merge(part_counts)
-    context_profiles = [build_profile(d, analyzer_for(d.language)) for d in context_docs]
-    counts.add((d.language or UNDETERMINED, p.surface) for d, p in zip(context_docs, context_profiles, strict=True))
-    vectors = document_vectors([*profiles, *context_profiles])[: len(docs)]
+    if context_docs:
+        part, part_counts = profile_part(context_docs)
+        parts.append(part)
+        counts.merge(part_counts)
+    every = ProfileTable.concat(parts)
+    vectors = document_vectors(every)[: len(docs)]
+    profiles = every.head(len(docs))
     if config.level == "near-duplicate":
         keys = sorted({(min(p.i, p.j), max(p.i, p.j)) for p in near})
         cosines = exact_cosines(vectors, np.array(keys, dtype=np.int64).reshape(-1, 2))

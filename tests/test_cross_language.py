@@ -43,6 +43,7 @@ def test_a_missing_sentence_encoder_is_reported_not_silent(monkeypatch: pytest.M
     from provenance.normalize.analyzer import analyzer_for
     from provenance.pipeline import passage_embeddings
     from provenance.scoring.align import build_profile
+    from provenance.scoring.table import ProfileTable
 
     real_import = builtins.__import__
 
@@ -58,4 +59,4 @@ def test_a_missing_sentence_encoder_is_reported_not_silent(monkeypatch: pytest.M
     profiles = [build_profile(d, analyzer_for(d.language)) for d in docs]
     monkeypatch.setattr(builtins, "__import__", no_encoder)
     with pytest.warns(UserWarning, match="names and numbers only"):
-        assert passage_embeddings(docs, profiles, [(0, 1)], progress=False) == {}
+        assert passage_embeddings(docs, ProfileTable.from_profiles(profiles), [(0, 1)], progress=False) == {}

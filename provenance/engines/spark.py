@@ -115,6 +115,7 @@ from provenance.records import (
 )
 from provenance.scoring.align import PassageProfile, TermSpace, build_profile
 from provenance.scoring.families import FamilyParams, Inferred, family_links, measured, new_pair, upgraded
+from provenance.scoring.table import ProfileTable
 from provenance.scoring.weights import TermWeights
 from provenance.serialize import cluster_to_dict, document_to_dict, pair_to_dict
 from provenance.signatures.minhash import MinHasher
@@ -568,7 +569,7 @@ def _score_partition(
     if not batch:
         return
     batch.sort(key=lambda t: (keys[t[0]], keys[t[1]]))
-    profiles = [s.profile for s in sides]
+    profiles = ProfileTable.from_profiles([s.profile for s in sides])
     rewrite = config.level == "rewrite"
     term_weights = weights.value if weights is not None else TermWeights()
     state = ScoringState(
@@ -627,7 +628,9 @@ def _upgrade(
 
 def _measure_new(kv: tuple[int, tuple[tuple[int, PairScore, _Side], _Side]]) -> tuple[int, int, PairScore]:
     kb, ((ka, pair, a), b) = kv
-    return ka, kb, measured(pair, (a.hashes, b.hashes), _cosine(a.row, b.row), (a.profile, b.profile))
+    lengths = (a.profile.text_length, b.profile.text_length)
+    cross = a.profile.language != b.profile.language
+    return ka, kb, measured(pair, (a.hashes, b.hashes), _cosine(a.row, b.row), lengths, cross)
 
 
 def _families(

@@ -48,6 +48,7 @@ from provenance.pipeline import ScoringState, assign_languages, document_vectors
 from provenance.records import REUSE_RELATIONS, Alignment, Document, PairScore, Relation
 from provenance.scoring.align import PassageProfile, TermSpace
 from provenance.scoring.relation import RelationParams
+from provenance.scoring.table import ProfileTable
 from provenance.scoring.weights import TermWeights
 from provenance.signatures.shingles import ShingleSpec, shingle_hashes_batch
 
@@ -129,16 +130,17 @@ def _score(
     ctx_profiles = [_restricted(profile_from_bytes(ctx[d]["profile"], ctx[d]["id"]), scored_terms) for d in context]
     every = [*profiles, *ctx_profiles]
     languages = [query.language, *(cand[d]["language"] for d in candidates), *(ctx[d]["language"] for d in context)]
-    vectors = document_vectors(every)
+    vectors = document_vectors(ProfileTable.from_profiles(every))
     cosines = (vectors[1 : len(profiles)] @ vectors[0].T).toarray().ravel()
     weights = TermWeights().fit((lang, p.surface) for lang, p in zip(languages, every, strict=True))
     spec = ShingleSpec.parse(store.params.shingle)
+    table = ProfileTable.from_profiles(profiles)
     state = ScoringState(
         ids=[QUERY_ID, *(cand[d]["id"] for d in candidates)],
         hash_sets=[features.shingles, *shingle_hashes_batch([cand[d]["text"] for d in candidates], spec)],
-        profiles=profiles,
+        profiles=table,
         weights=weights,
-        space=TermSpace(profiles, weights),
+        space=TermSpace(table, weights),
         params=replace(RelationParams(), near_duplicate_threshold=store.params.threshold),
     )
     by_id = {cand[d]["id"]: d for d in candidates}

@@ -43,6 +43,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import chain, repeat
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import sparse
@@ -53,6 +54,9 @@ from provenance.normalize.analyzer import Analyzer
 from provenance.normalize.segment import split_passages
 from provenance.records import Alignment, Document, Passage, Token
 from provenance.scoring.weights import TermWeights
+
+if TYPE_CHECKING:
+    from provenance.scoring.table import ProfileTable
 
 MAX_PASSAGES = 20_000  # per document; beyond this alignment would need blocking (see README limits)
 
@@ -242,32 +246,28 @@ class TermSpace:
 
     Two passage x term matrices are built once for the whole collection (stems
     within a language, anchors across languages; weighted by the collection's
-    term weights) and sliced per document, so aligning a document with all its
-    candidates is one sparse product (:meth:`cells_against`).  The vocabulary is
-    sorted, so products sum in the same order as with a pair's own vocabulary
-    (the scores are identical).
+    term weights) from its :class:`~provenance.scoring.table.ProfileTable`, and
+    sliced per document, so aligning a document with all its candidates is one
+    sparse product (:meth:`cells_of`).  The vocabulary is sorted, so products sum
+    in the same order as with a pair's own vocabulary (the scores are identical).
     """
 
-    def __init__(self, profiles: Sequence[PassageProfile], weights: TermWeights) -> None:
-        terms: set[str] = set()
-        for p in profiles:
-            terms.update(*p.terms, *p.anchors)
-        ordered = sorted(terms)
-        self.vocab = {t: i for i, t in enumerate(ordered)}
-        self.w = np.array([weights.weight(t) for t in ordered], dtype=np.float64)
-        self._rows: dict[str, tuple[int, int]] = {}
-        offset = 0
-        for p in profiles:
-            self._rows[p.doc_id] = (offset, offset + len(p.passages))
-            offset += len(p.passages)
+    def __init__(self, profiles: ProfileTable | Sequence[PassageProfile], weights: TermWeights) -> None:
+        from provenance.scoring.table import ProfileTable
+
+        table = profiles if isinstance(profiles, ProfileTable) else ProfileTable.from_profiles(profiles)
+        self.table = table
+        self.vocab = table.vocab
+        self.w = np.array([weights.weight(t) for t in table.vocab], dtype=np.float64)
+        self._docs = {doc_id: k for k, doc_id in enumerate(table.doc_ids)}
         self._units: dict[bool, UnitMatrix] = {}
         for cross in (False, True):
-            x = _incidence([u for p in profiles for u in _padded_units(p, cross)], self.vocab)
+            x = table.incidence(cross)
             self._units[cross] = UnitMatrix(x, _weighted(x, self.w), x @ self.w)
 
     def rows(self, profile: PassageProfile) -> tuple[int, int]:
         """The rows of ``profile``'s passages in the collection matrices."""
-        return self._rows[profile.doc_id]
+        return self.table.rows(self._docs[profile.doc_id])
 
     def matrix(self, profile: PassageProfile, cross_language: bool) -> UnitMatrix:
         """One document's rows (a slice of the collection matrix)."""
@@ -279,16 +279,20 @@ class TermSpace:
         self, pa: PassageProfile, others: Sequence[PassageProfile], cross_language: bool, params: AlignParams
     ) -> list[list[tuple[int, int, float]]]:
         """:func:`match_cells` of ``pa`` with each of ``others`` (all in, or all across, its language): one product."""
+        return self.cells_of(self._docs[pa.doc_id], [self._docs[b.doc_id] for b in others], cross_language, params)
+
+    def cells_of(
+        self, a: int, others: Sequence[int], cross_language: bool, params: AlignParams
+    ) -> list[list[tuple[int, int, float]]]:
+        """:meth:`cells_against` for documents given by their row in the table."""
         if not others:
             return []
         m = self._units[cross_language]
-        lo, hi = self.rows(pa)
-        spans = [self.rows(b) for b in others]
-        take = np.concatenate([np.arange(s, e) for s, e in spans]) if spans else np.zeros(0, np.int64)
+        lo, hi = self.table.rows(a)
+        spans = [self.table.rows(b) for b in others]
+        take = np.concatenate([np.arange(s, e) for s, e in spans])
         starts = np.cumsum([0] + [e - s for s, e in spans])
-        cells = _score_cells(
-            m.xw[lo:hi], m.x[take], m.mass[lo:hi], m.mass[take], pa.units(cross_language), None, params
-        )
+        cells = _score_cells(m.xw[lo:hi], m.x[take], m.mass[lo:hi], m.mass[take], m.x[lo:hi], params)
         out: list[list[tuple[int, int, float]]] = [[] for _ in others]
         if not cells:
             return out
@@ -296,19 +300,7 @@ class TermSpace:
         owner = np.searchsorted(starts, cols, side="right") - 1
         for (i, j, v), k in zip(cells, owner.tolist(), strict=True):
             out[k].append((i, j - int(starts[k]), v))
-        ua = _padded_units(pa, cross_language)
-        for k, b in enumerate(others):  # the shared-terms rule, now that each cell's document is known
-            ub = _padded_units(b, cross_language)
-            out[k] = [c for c in out[k] if len(ua[c[0]] & ub[c[1]]) >= params.min_shared_terms]
         return out
-
-
-def _padded_units(profile: PassageProfile, cross_language: bool) -> tuple[frozenset[str], ...]:
-    """The profile's units, one per passage (a profile without anchors has empty ones)."""
-    units = profile.units(cross_language)
-    if len(units) < len(profile.passages):
-        return (*units, *([frozenset()] * (len(profile.passages) - len(units))))
-    return units
 
 
 def _score_cells(
@@ -316,19 +308,18 @@ def _score_cells(
     x_b: sparse.csr_matrix,
     mass_a: np.ndarray,
     mass_b: np.ndarray,
-    units_a: Sequence[frozenset[str]],
-    units_b: Sequence[frozenset[str]] | None,
+    x_a: sparse.csr_matrix,
     params: AlignParams,
 ) -> list[tuple[int, int, float]]:
     """Cells ``(i, j, score)`` of A's rows (weighted) against B's rows (0/1) above ``match_threshold``, sorted.
 
-    With ``units_b``, cells sharing fewer than ``min_shared_terms`` terms are dropped
-    too (else the caller does it).  Only cells that share a term are ever
+    Cells whose passages share fewer than ``min_shared_terms`` terms (``x_a``: A's
+    rows, 0/1) are dropped too.  Only cells that share a term are ever
     materialised, in blocks of :data:`ROW_BLOCK` rows of A.  The product is taken from
     B's side (``x_b @ block.T``: only A's block is transposed, not all of B's rows); each
     cell sums the same weights in the same order (ascending columns) as ``block @ x_b.T``.
     """
-    cells: list[tuple[int, int, float]] = []
+    found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for start in range(0, xw_a.shape[0], ROW_BLOCK):
         shared = (x_b @ xw_a[start : start + ROW_BLOCK].T.tocsr()).tocoo()
         rows, cols, sh = shared.col, shared.row, shared.data
@@ -337,11 +328,17 @@ def _score_cells(
         denom = mass_a[start + rows] + mass_b[cols]
         score = 2 * sh / denom * np.minimum(1.0, sh / params.info_ref)
         keep = score >= params.match_threshold
-        for i, j, v in zip((start + rows[keep]).tolist(), cols[keep].tolist(), score[keep].tolist(), strict=True):
-            if units_b is None or len(units_a[i] & units_b[j]) >= params.min_shared_terms:
-                cells.append((i, j, v))
-    cells.sort()
-    return cells
+        if keep.any():
+            found.append((start + rows[keep], cols[keep], score[keep]))
+    if not found:
+        return []
+    i, j, v = (np.concatenate(parts) for parts in zip(*found, strict=True))
+    if params.min_shared_terms > 1:
+        n_shared = np.asarray(x_a[i].multiply(x_b[j]).sum(axis=1)).ravel()
+        ok = n_shared >= params.min_shared_terms
+        i, j, v = i[ok], j[ok], v[ok]
+    order = np.lexsort((v, j, i))
+    return list(zip(i[order].tolist(), j[order].tolist(), v[order].tolist(), strict=True))
 
 
 def match_cells(
@@ -368,7 +365,7 @@ def match_cells(
     vocab = {t: i for i, t in enumerate(vocab_terms)}
     w = np.array([weights.weight(t) for t in vocab_terms])
     ma, mb = unit_matrix(ua, vocab, w), unit_matrix(ub, vocab, w)
-    return _score_cells(ma.xw, mb.x, ma.mass, mb.mass, ua, ub, params)
+    return _score_cells(ma.xw, mb.x, ma.mass, mb.mass, ma.x, params)
 
 
 def best_chain(cells: Sequence[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
@@ -392,10 +389,10 @@ def best_chain(cells: Sequence[tuple[int, int, float]]) -> list[tuple[int, int, 
     return chain[::-1]
 
 
-def _coverage(passages: Sequence[Passage], indices: set[int], total: int) -> float:
+def _coverage(spans: Sequence[tuple[int, int]], indices: set[int], total: int) -> float:
     if total <= 0:
         return 0.0
-    return min(1.0, sum(passages[i].end - passages[i].start for i in indices) / total)
+    return min(1.0, sum(spans[i][1] - spans[i][0] for i in indices) / total)
 
 
 def chain_p_value(length: int, n_a: int, n_b: int, rate: float) -> float:
@@ -445,7 +442,33 @@ def align_passages(
         return PassageAlignment([], [], 0, 1.0, 0.0, 0.0)
     if cells is None:
         cells = match_cells(pa, pb, weights, params, space)
-    if embeddings is not None and pa.language != pb.language:
+    return alignment_of_cells(
+        ([(p.start, p.end) for p in pa.passages], pa.text_length),
+        ([(p.start, p.end) for p in pb.passages], pb.text_length),
+        cells,
+        embeddings if pa.language != pb.language else None,
+        params,
+    )
+
+
+Spans = tuple[Sequence[tuple[int, int]], int]  # a document's passage spans and the characters inside them
+
+
+def alignment_of_cells(
+    a: Spans,
+    b: Spans,
+    cells: list[tuple[int, int, float]],
+    embeddings: tuple[np.ndarray, np.ndarray] | None,
+    params: AlignParams,
+) -> PassageAlignment:
+    """The alignment of two documents given their passage spans and match cells (:func:`align_passages`).
+
+    ``embeddings`` (cross-language pairs only): their mutual best matches join ``cells``.
+    """
+    (spans_a, length_a), (spans_b, length_b) = a, b
+    if not spans_a or not spans_b:
+        return PassageAlignment([], [], 0, 1.0, 0.0, 0.0)
+    if embeddings is not None:
         merged = {(i, j): sc for i, j, sc in cells}
         for i, j, sc in embedding_cells(embeddings[0], embeddings[1], params.embedding_threshold):
             merged[(i, j)] = max(sc, merged.get((i, j), 0.0))
@@ -458,22 +481,22 @@ def align_passages(
     matches = sorted(chain + extra)
     alignments = [
         Alignment(
-            a_start=pa.passages[i].start,
-            a_end=pa.passages[i].end,
-            b_start=pb.passages[j].start,
-            b_end=pb.passages[j].end,
+            a_start=spans_a[i][0],
+            a_end=spans_a[i][1],
+            b_start=spans_b[j][0],
+            b_end=spans_b[j][1],
             score=s,
             in_order=(i, j) in in_chain,
         )
         for i, j, s in matches
     ]
     length = len(chain)
-    p_value = chain_p_value(length, len(pa.passages), len(pb.passages), params.chance_match_rate)
+    p_value = chain_p_value(length, len(spans_a), len(spans_b), params.chance_match_rate)
     return PassageAlignment(
         alignments=alignments,
         matches=matches,
         chain_length=length,
         p_value=p_value,
-        coverage_a=_coverage(pa.passages, {i for i, _, _ in matches}, pa.text_length),
-        coverage_b=_coverage(pb.passages, {j for _, j, _ in matches}, pb.text_length),
+        coverage_a=_coverage(spans_a, {i for i, _, _ in matches}, length_a),
+        coverage_b=_coverage(spans_b, {j for _, j, _ in matches}, length_b),
     )

@@ -40,7 +40,6 @@ import numpy as np
 
 from provenance.neardup import exact_overlap
 from provenance.records import REUSE_RELATIONS, Alignment, PairScore, Relation
-from provenance.scoring.align import PassageProfile
 
 Span = tuple[int, int]
 Node = tuple[str, Span]  # (document, passage span)
@@ -168,20 +167,23 @@ def measured(
     pair: PairScore,
     hashes: tuple[np.ndarray, np.ndarray],
     cosine: float,
-    profiles: tuple[PassageProfile, PassageProfile],
+    text_lengths: tuple[int, int],
+    cross_language: bool,
 ) -> PairScore:
-    """An inferred pair with its overlaps (shingle sets), TF-IDF ``cosine``, coverage and languages filled in."""
+    """An inferred pair with its overlaps (shingle sets), TF-IDF ``cosine``, coverage and languages filled in.
+
+    ``text_lengths``: the characters inside the passages of A and B (``PassageProfile.text_length``).
+    """
     jaccard, a_in_b, b_in_a = exact_overlap(*hashes)
-    a, b = profiles
     return replace(
         pair,
         jaccard=jaccard,
         tfidf_cosine=cosine,
         containment_a_in_b=a_in_b,
         containment_b_in_a=b_in_a,
-        coverage_a=covered_share(((al.a_start, al.a_end) for al in pair.alignments), a.text_length),
-        coverage_b=covered_share(((al.b_start, al.b_end) for al in pair.alignments), b.text_length),
-        cross_language=a.language != b.language,
+        coverage_a=covered_share(((al.a_start, al.a_end) for al in pair.alignments), text_lengths[0]),
+        coverage_b=covered_share(((al.b_start, al.b_end) for al in pair.alignments), text_lengths[1]),
+        cross_language=cross_language,
     )
 
 

@@ -1,0 +1,214 @@
+"""Many documents' passage profiles as flat integer arrays over one sorted vocabulary.
+
+A :class:`~provenance.scoring.align.PassageProfile` holds one document's
+passages and, per passage, its content stems and anchors as sets of strings:
+handy for one document, heavy for a collection (objects per passage and per
+set, and every string again in each chunk that crosses between processes).
+A :class:`ProfileTable` holds what alignment needs of many documents as arrays
+(``P`` passages, ``V`` terms):
+
+    vocab                        every stem and anchor, sorted (term ``t`` is ``vocab[t]``)
+    doc_ptr[k] : doc_ptr[k + 1]  rows (passages) of document ``k``
+    starts[r], ends[r]           span of passage ``r`` in its document's text
+    term_ptr[r] : term_ptr[r+1]  ``term_ids``: the content stems of passage ``r``, ascending
+    anchor_ptr, anchor_ids       the same for its anchors (names and numbers)
+
+Workers turn the profiles they build into a :class:`TablePart` (a vocabulary
+of the part, in order of first occurrence, and the same arrays over it);
+:meth:`ProfileTable.concat` joins the parts in order, maps each part's
+vocabulary into the collection's and sorts it once, so ids compare as the
+strings do and a matrix over them sums in the order of the sorted terms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from itertools import chain
+
+import numpy as np
+from scipy import sparse
+
+from provenance.scoring.align import PassageProfile
+
+
+@dataclass(frozen=True)
+class TablePart:
+    """The profiles of consecutive documents over a vocabulary of their own (see module docstring)."""
+
+    vocab: list[str]  # the part's terms, in order of first occurrence
+    doc_ids: list[str]
+    languages: list[str]
+    text_lengths: np.ndarray  # int64, one per document
+    n_passages: np.ndarray  # int64, one per document
+    starts: np.ndarray  # int64, one per passage
+    ends: np.ndarray
+    term_lengths: np.ndarray  # int64, stems per passage
+    term_ids: np.ndarray  # int32, into ``vocab``
+    anchor_lengths: np.ndarray
+    anchor_ids: np.ndarray
+
+
+def table_part(profiles: Sequence[PassageProfile]) -> TablePart:
+    """The :class:`TablePart` of ``profiles`` (a profile with fewer term sets than passages gets empty ones)."""
+    terms = [_padded(p.terms, len(p.passages)) for p in profiles]
+    anchors = [_padded(p.anchors, len(p.passages)) for p in profiles]
+    vocab = dict.fromkeys(chain.from_iterable(chain.from_iterable(ts) for ts in (*terms, *anchors)))
+    index = {t: k for k, t in enumerate(vocab)}
+
+    def ids(units: list[tuple[frozenset[str], ...]]) -> tuple[np.ndarray, np.ndarray]:
+        sets = list(chain.from_iterable(units))
+        lengths = np.fromiter(map(len, sets), dtype=np.int64, count=len(sets))
+        flat = chain.from_iterable(sets)
+        return lengths, np.fromiter(map(index.__getitem__, flat), dtype=np.int32, count=int(lengths.sum()))
+
+    term_lengths, term_ids = ids(terms)
+    anchor_lengths, anchor_ids = ids(anchors)
+    spans = [(q.start, q.end) for p in profiles for q in p.passages]
+    span_array = np.array(spans, dtype=np.int64).reshape(-1, 2)
+    return TablePart(
+        vocab=list(index),
+        doc_ids=[p.doc_id for p in profiles],
+        languages=[p.language for p in profiles],
+        text_lengths=np.array([p.text_length for p in profiles], dtype=np.int64),
+        n_passages=np.array([len(p.passages) for p in profiles], dtype=np.int64),
+        starts=span_array[:, 0].copy(),
+        ends=span_array[:, 1].copy(),
+        term_lengths=term_lengths,
+        term_ids=term_ids,
+        anchor_lengths=anchor_lengths,
+        anchor_ids=anchor_ids,
+    )
+
+
+def _padded(units: tuple[frozenset[str], ...], n: int) -> tuple[frozenset[str], ...]:
+    return units if len(units) >= n else (*units, *([frozenset()] * (n - len(units))))
+
+
+def _ptr(lengths: np.ndarray) -> np.ndarray:
+    out = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=out[1:])
+    return out
+
+
+def _sorted_rows(ptr: np.ndarray, ids: np.ndarray, width: int) -> np.ndarray:
+    """``ids`` with each row's slice (rows given by ``ptr``) in ascending order."""
+    m = sparse.csr_matrix((np.ones(len(ids), dtype=np.int8), ids, ptr), shape=(len(ptr) - 1, max(1, width)))
+    m.has_sorted_indices = False
+    m.sort_indices()
+    return np.asarray(m.indices, dtype=np.int32)
+
+
+@dataclass(frozen=True)
+class ProfileTable:
+    """Passage profiles of a collection as arrays (module docstring); document ``k`` is the ``k``-th profile."""
+
+    vocab: list[str]
+    doc_ids: list[str]
+    languages: list[str]
+    text_lengths: np.ndarray
+    doc_ptr: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+    term_ptr: np.ndarray
+    term_ids: np.ndarray
+    anchor_ptr: np.ndarray
+    anchor_ids: np.ndarray
+
+    @classmethod
+    def concat(cls, parts: Sequence[TablePart]) -> ProfileTable:
+        """The parts' documents in order, over one sorted vocabulary."""
+        index: dict[str, int] = {}
+        term_ids, anchor_ids = [], []
+        for part in parts:
+            remap = np.fromiter(
+                (index.setdefault(t, len(index)) for t in part.vocab), dtype=np.int32, count=len(part.vocab)
+            )
+            term_ids.append(remap[part.term_ids] if len(remap) else part.term_ids)
+            anchor_ids.append(remap[part.anchor_ids] if len(remap) else part.anchor_ids)
+        first = list(index)
+        order = sorted(range(len(first)), key=first.__getitem__)
+        rank = np.empty(len(first), dtype=np.int32)
+        rank[order] = np.arange(len(first), dtype=np.int32)
+
+        def joined(arrays: list[np.ndarray], dtype: type) -> np.ndarray:
+            return np.concatenate(arrays).astype(dtype, copy=False) if arrays else np.zeros(0, dtype=dtype)
+
+        term_ptr = _ptr(joined([p.term_lengths for p in parts], np.int64))
+        anchor_ptr = _ptr(joined([p.anchor_lengths for p in parts], np.int64))
+        terms = rank[joined(term_ids, np.int32)] if len(rank) else joined(term_ids, np.int32)
+        anchors = rank[joined(anchor_ids, np.int32)] if len(rank) else joined(anchor_ids, np.int32)
+        return cls(
+            vocab=[first[k] for k in order],
+            doc_ids=[d for p in parts for d in p.doc_ids],
+            languages=[lang for p in parts for lang in p.languages],
+            text_lengths=joined([p.text_lengths for p in parts], np.int64),
+            doc_ptr=_ptr(joined([p.n_passages for p in parts], np.int64)),
+            starts=joined([p.starts for p in parts], np.int64),
+            ends=joined([p.ends for p in parts], np.int64),
+            term_ptr=term_ptr,
+            term_ids=_sorted_rows(term_ptr, terms, len(order)),
+            anchor_ptr=anchor_ptr,
+            anchor_ids=_sorted_rows(anchor_ptr, anchors, len(order)),
+        )
+
+    @classmethod
+    def from_profiles(cls, profiles: Sequence[PassageProfile]) -> ProfileTable:
+        """The table of ``profiles`` (one part)."""
+        return cls.concat([table_part(profiles)])
+
+    def __len__(self) -> int:
+        return len(self.doc_ids)
+
+    def head(self, n: int) -> ProfileTable:
+        """The first ``n`` documents (same vocabulary)."""
+        if n >= len(self):
+            return self
+        rows = int(self.doc_ptr[n])
+        return replace(
+            self,
+            doc_ids=self.doc_ids[:n],
+            languages=self.languages[:n],
+            text_lengths=self.text_lengths[:n],
+            doc_ptr=self.doc_ptr[: n + 1],
+            starts=self.starts[:rows],
+            ends=self.ends[:rows],
+            term_ptr=self.term_ptr[: rows + 1],
+            term_ids=self.term_ids[: int(self.term_ptr[rows])],
+            anchor_ptr=self.anchor_ptr[: rows + 1],
+            anchor_ids=self.anchor_ids[: int(self.anchor_ptr[rows])],
+        )
+
+    def rows(self, k: int) -> tuple[int, int]:
+        """The rows (passages) of document ``k``."""
+        return int(self.doc_ptr[k]), int(self.doc_ptr[k + 1])
+
+    def n_passages(self, k: int) -> int:
+        return int(self.doc_ptr[k + 1] - self.doc_ptr[k])
+
+    def spans(self, k: int) -> list[tuple[int, int]]:
+        """``(start, end)`` of document ``k``'s passages in its text."""
+        lo, hi = self.rows(k)
+        return list(zip(self.starts[lo:hi].tolist(), self.ends[lo:hi].tolist(), strict=True))
+
+    def incidence(self, cross_language: bool) -> sparse.csr_matrix:
+        """Passage x term incidence (0/1, float): stems, or anchors across languages (columns ascending)."""
+        ptr, ids = (self.anchor_ptr, self.anchor_ids) if cross_language else (self.term_ptr, self.term_ids)
+        data = np.ones(len(ids), dtype=np.float64)
+        return sparse.csr_matrix((data, ids, ptr), shape=(len(ptr) - 1, len(self.vocab)))
+
+    def stem_counts(self) -> tuple[sparse.csr_matrix, list[str]]:
+        """Document x stem counts (passages of the document that hold the stem) and the stems of the columns.
+
+        Only stems that occur are columns, in sorted order: the bag of content stems
+        that :func:`provenance.pipeline.document_vectors` weighs.
+        """
+        used = np.unique(self.term_ids)
+        cols = np.searchsorted(used, self.term_ids).astype(np.int32)
+        per_doc = np.diff(self.term_ptr[self.doc_ptr])
+        indptr = _ptr(per_doc)
+        counts = sparse.csr_matrix(
+            (np.ones(len(cols), dtype=np.int64), cols, indptr), shape=(len(self), max(1, len(used)))
+        )
+        counts.sum_duplicates()  # sorts each row and adds a stem's passages
+        return counts, [self.vocab[t] for t in used.tolist()]

@@ -1,0 +1,112 @@
+"""The profile table holds exactly what the profiles hold, and the stages built on it weigh as before."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from provenance.normalize import analyzer_for
+from provenance.pipeline import document_vectors
+from provenance.records import Document
+from provenance.scoring.align import AlignParams, PassageProfile, TermSpace, build_profile
+from provenance.scoring.table import ProfileTable, table_part
+from provenance.scoring.weights import TermWeights
+
+from .texts import INDEPENDENT_EN, INDEPENDENT_IT, REWRITE_EN, REWRITE_IT, SOURCE_EN, SOURCE_IT, TRANSLATION_IT
+
+TEXTS = [
+    ("en", SOURCE_EN),
+    ("en", REWRITE_EN),
+    ("it", SOURCE_IT),
+    ("it", REWRITE_IT),
+    ("it", TRANSLATION_IT),
+    ("en", INDEPENDENT_EN),
+    ("it", INDEPENDENT_IT),
+    ("en", ""),  # no passages at all
+]
+
+
+def _profiles() -> list[PassageProfile]:
+    docs = [Document(f"d{k}", text, language=lang) for k, (lang, text) in enumerate(TEXTS)]
+    return [build_profile(d, analyzer_for(d.language)) for d in docs]
+
+
+def _decoded(table: ProfileTable, k: int) -> tuple[list[frozenset[str]], list[frozenset[str]], list[tuple[int, int]]]:
+    lo, hi = table.rows(k)
+    terms = [
+        frozenset(table.vocab[t] for t in table.term_ids[table.term_ptr[r] : table.term_ptr[r + 1]])
+        for r in range(lo, hi)
+    ]
+    anchors = [
+        frozenset(table.vocab[t] for t in table.anchor_ids[table.anchor_ptr[r] : table.anchor_ptr[r + 1]])
+        for r in range(lo, hi)
+    ]
+    return terms, anchors, table.spans(k)
+
+
+def test_table_holds_every_passage_term_and_anchor_of_the_profiles() -> None:
+    profiles = _profiles()
+    table = ProfileTable.from_profiles(profiles)
+    assert table.vocab == sorted(set(table.vocab))
+    assert len(table) == len(profiles)
+    for k, p in enumerate(profiles):
+        terms, anchors, spans = _decoded(table, k)
+        assert terms == list(p.terms)
+        assert anchors == list(p.anchors)
+        assert spans == [(q.start, q.end) for q in p.passages]
+        assert table.text_lengths[k] == p.text_length and table.languages[k] == p.language
+    for ptr, ids in ((table.term_ptr, table.term_ids), (table.anchor_ptr, table.anchor_ids)):
+        for r in range(len(ptr) - 1):
+            row = ids[ptr[r] : ptr[r + 1]]
+            assert np.all(np.diff(row) > 0)  # ascending: the order in which products sum
+    assert any(p.anchors for p in profiles) and table.anchor_ids.size > 0
+
+
+def test_parts_joined_in_order_equal_one_table_and_head_keeps_the_first_documents() -> None:
+    profiles = _profiles()
+    whole = ProfileTable.from_profiles(profiles)
+    joined = ProfileTable.concat([table_part(profiles[:3]), table_part(profiles[3:5]), table_part(profiles[5:])])
+    assert joined.vocab == whole.vocab and joined.doc_ids == whole.doc_ids
+    for field in ("doc_ptr", "starts", "ends", "term_ptr", "term_ids", "anchor_ptr", "anchor_ids", "text_lengths"):
+        assert np.array_equal(getattr(joined, field), getattr(whole, field)), field
+    head = whole.head(4)
+    assert len(head) == 4 and head.vocab == whole.vocab
+    for k in range(4):
+        assert _decoded(head, k) == _decoded(whole, k)
+
+
+def test_a_profile_stored_without_anchors_gets_empty_ones() -> None:
+    p = _profiles()[0]
+    table = ProfileTable.from_profiles([replace(p, anchors=())])
+    _, anchors, _ = _decoded(table, 0)
+    assert anchors == [frozenset()] * len(p.passages)
+
+
+def test_document_vectors_are_tfidf_vectorizer_over_the_bags_of_stems() -> None:
+    profiles = _profiles()
+    bags = [[t for terms in p.terms for t in terms] for p in profiles]
+    expected = TfidfVectorizer(analyzer=lambda bag: bag, sublinear_tf=True, norm="l2").fit_transform(bags)
+    got = document_vectors(ProfileTable.from_profiles(profiles))
+    assert got.shape == expected.shape
+    assert np.allclose(got.toarray(), expected.toarray(), rtol=0, atol=1e-12)
+
+
+def test_passages_sharing_one_term_are_not_a_match_however_heavy() -> None:
+    profiles = _profiles()
+    weights = TermWeights().fit((p.language, p.surface) for p in profiles)
+    space = TermSpace(profiles, weights)
+    loose = AlignParams(min_shared_terms=1, match_threshold=0.01)
+    strict = AlignParams(min_shared_terms=2, match_threshold=0.01)
+    n_dropped = 0
+    for a in range(len(profiles)):
+        for b in range(len(profiles)):
+            if a == b or profiles[a].language != profiles[b].language:
+                continue
+            [every] = space.cells_of(a, [b], False, loose)
+            [kept] = space.cells_of(a, [b], False, strict)
+            shared = {(i, j): len(profiles[a].terms[i] & profiles[b].terms[j]) for i, j, _ in every}
+            assert kept == [c for c in every if shared[(c[0], c[1])] >= 2]
+            n_dropped += len(every) - len(kept)
+    assert n_dropped > 0
