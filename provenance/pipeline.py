@@ -199,19 +199,18 @@ _EMPTY_ALIGNMENT = PassageAlignment([], [], 0, 1.0, 0.0, 0.0)
 def _pair_cells(batch: Sequence[tuple[int, int, float]], state: ScoringState) -> dict[tuple[int, int], list[Cell]]:
     """The passage match cells of every pair of ``batch``, keyed ``(a, b)`` as :func:`score_pairs` orders them.
 
-    The pairs of one document are scored in one sparse product against all its
-    partners of the batch (:meth:`TermSpace.cells_against`); the scores are
-    those of each pair alone.
+    The pairs within a language and those across languages are each scored in
+    sparse products over the whole batch (:meth:`TermSpace.cells_of_pairs`); the
+    scores are those of each pair alone.
     """
     assert state.space is not None
     ids, languages = state.ids, state.profiles.languages
-    partners: dict[tuple[int, bool], list[int]] = {}
+    groups: dict[bool, list[tuple[int, int]]] = {False: [], True: []}
     for i, j, _ in batch:
-        partners.setdefault((i, languages[i] != languages[j]), []).append(j)
+        groups[languages[i] != languages[j]].append((i, j))
     out: dict[tuple[int, int], list[Cell]] = {}
-    for (i, cross), js in partners.items():
-        found = state.space.cells_of(i, js, cross, state.params.align)
-        for j, cells in zip(js, found, strict=True):
+    for cross, pairs in groups.items():
+        for (i, j), cells in zip(pairs, state.space.cells_of_pairs(pairs, cross, state.params.align), strict=True):
             out[(i, j) if ids[i] < ids[j] else (j, i)] = (
                 cells if ids[i] < ids[j] else sorted((cj, ci, v) for ci, cj, v in cells)
             )

@@ -110,3 +110,27 @@ def test_passages_sharing_one_term_are_not_a_match_however_heavy() -> None:
             assert kept == [c for c in every if shared[(c[0], c[1])] >= 2]
             n_dropped += len(every) - len(kept)
     assert n_dropped > 0
+
+
+def test_pairs_scored_together_get_the_cells_of_each_pair_alone() -> None:
+    from provenance.scoring import align
+
+    profiles = _profiles()
+    weights = TermWeights().fit((p.language, p.surface) for p in profiles)
+    space = TermSpace(profiles, weights)
+    pairs = [(a, b) for a in range(len(profiles)) for b in range(len(profiles)) if a != b]
+    for cross in (False, True):
+        chosen = [(a, b) for a, b in pairs if (profiles[a].language != profiles[b].language) == cross]
+        alone = [space.cells_of(a, [b], cross, AlignParams())[0] for a, b in chosen]
+        assert space.cells_of_pairs(chosen, cross, AlignParams()) == alone
+        assert any(alone)
+    block = align.PAIR_BLOCK_CELLS
+    try:  # every pair larger than a block, and blocks of one pair
+        for size in (1, 400):
+            align.PAIR_BLOCK_CELLS = size
+            chosen = [(a, b) for a, b in pairs if profiles[a].language == profiles[b].language]
+            assert space.cells_of_pairs(chosen, False, AlignParams()) == [
+                space.cells_of(a, [b], False, AlignParams())[0] for a, b in chosen
+            ]
+    finally:
+        align.PAIR_BLOCK_CELLS = block

@@ -302,6 +302,99 @@ class TermSpace:
             out[k].append((i, j - int(starts[k]), v))
         return out
 
+    def cells_of_pairs(
+        self, pairs: Sequence[tuple[int, int]], cross_language: bool, params: AlignParams
+    ) -> list[list[tuple[int, int, float]]]:
+        """:func:`match_cells` of each pair ``(a, b)`` of table rows (all in, or all across, a language).
+
+        The pairs are scored together, :data:`PAIR_BLOCK_CELLS` passage pairs at a time: each
+        pair's terms become columns of their own (pair, term), ascending with the term, so
+        one sparse product of the stacked passages gives the cells within each pair and
+        none across pairs, each summed in the same order as alone.  A pair larger than the
+        block is scored on its own (:meth:`cells_of`, in row blocks).
+        """
+        out: list[list[tuple[int, int, float]]] = [[] for _ in pairs]
+        sizes = [self.table.n_passages(a) * self.table.n_passages(b) for a, b in pairs]
+        group: list[int] = []
+        load = 0
+        for k, size in enumerate(sizes):
+            if size > PAIR_BLOCK_CELLS:
+                a, b = pairs[k]
+                out[k] = self.cells_of(a, [b], cross_language, params)[0]
+                continue
+            if load + size > PAIR_BLOCK_CELLS and group:
+                self._pair_block(pairs, group, cross_language, params, out)
+                group, load = [], 0
+            group.append(k)
+            load += size
+        if group:
+            self._pair_block(pairs, group, cross_language, params, out)
+        return out
+
+    def _pair_block(
+        self,
+        pairs: Sequence[tuple[int, int]],
+        group: Sequence[int],
+        cross_language: bool,
+        params: AlignParams,
+        out: list[list[tuple[int, int, float]]],
+    ) -> None:
+        table = self.table
+        ptr, ids = (table.anchor_ptr, table.anchor_ids) if cross_language else (table.term_ptr, table.term_ids)
+        docs_a = np.array([pairs[k][0] for k in group], dtype=np.int64)
+        docs_b = np.array([pairs[k][1] for k in group], dtype=np.int64)
+
+        def stacked(docs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+            first, count = table.doc_ptr[docs], table.doc_ptr[docs + 1] - table.doc_ptr[docs]
+            rows = _ragged_range(first, count)
+            owner = np.repeat(np.arange(len(docs), dtype=np.int64), count)
+            lengths = ptr[rows + 1] - ptr[rows]
+            terms = ids[_ragged_range(ptr[rows], lengths)].astype(np.int64)
+            keys = np.repeat(owner, lengths) * len(self.vocab) + terms
+            return rows, np.cumsum(count) - count, lengths, terms, keys
+
+        rows_a, base_a, len_a, terms_a, keys_a = stacked(docs_a)
+        rows_b, base_b, len_b, _, keys_b = stacked(docs_b)
+        if not len(keys_a) or not len(keys_b):
+            return
+        columns, inverse = np.unique(np.concatenate([keys_a, keys_b]), return_inverse=True)
+        shape_a, shape_b = (len(rows_a), len(columns)), (len(rows_b), len(columns))
+        col_a, col_b = inverse[: len(keys_a)], inverse[len(keys_a) :]
+        xw_a = sparse.csr_matrix((self.w[terms_a], col_a, _offsets(len_a)), shape=shape_a)
+        x_a = sparse.csr_matrix((np.ones(len(col_a)), col_a, _offsets(len_a)), shape=shape_a)
+        x_b = sparse.csr_matrix((np.ones(len(col_b)), col_b, _offsets(len_b)), shape=shape_b)
+        mass = self._units[cross_language].mass
+        cells = _score_cells(xw_a, x_b, mass[rows_a], mass[rows_b], x_a, params)
+        if not cells:
+            return
+        i, j, v = (np.array(c) for c in zip(*cells, strict=True))
+        owner = np.searchsorted(base_a, i, side="right") - 1  # the pair of each cell (rows of A and B agree)
+        order = np.lexsort((j, i, owner))
+        owner, i, j, v = owner[order], i[order] - base_a[owner[order]], j[order] - base_b[owner[order]], v[order]
+        for k, ci, cj, cv in zip(owner.tolist(), i.tolist(), j.tolist(), v.tolist(), strict=True):
+            out[group[k]].append((ci, cj, cv))
+
+
+PAIR_BLOCK_CELLS = 1_000_000  # passage pairs scored in one product by :meth:`TermSpace.cells_of_pairs`
+
+
+def _offsets(lengths: np.ndarray) -> np.ndarray:
+    out = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=out[1:])
+    return out
+
+
+def _ragged_range(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """``concatenate([arange(s, s + n) for s, n in zip(starts, lengths)])`` without the loop."""
+    total = int(lengths.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    steps = np.ones(total, dtype=np.int64)
+    heads = np.cumsum(lengths) - lengths
+    nonempty = lengths > 0
+    steps[heads[nonempty]] = starts[nonempty] - np.concatenate([[0], (starts + lengths - 1)[nonempty][:-1]])
+    return np.cumsum(steps)
+
 
 def _score_cells(
     xw_a: sparse.csr_matrix,
