@@ -385,6 +385,8 @@ def analyze(
         parts.append(part)
         counts.merge(part_counts)
     every = ProfileTable.concat(parts)
+    weights = TermWeights().fit_counts(counts)
+    del parts, counts  # the table and the weights hold what is needed of them
     vectors = document_vectors(every)[: len(docs)]
     profiles = every.head(len(docs))
     if config.level == "near-duplicate":
@@ -394,7 +396,6 @@ def analyze(
     else:
         cands = candidate_pairs(vectors, near, config)
 
-    weights = TermWeights().fit_counts(counts)
     state = ScoringState(
         ids=ids,
         hash_sets=hash_sets,

@@ -242,14 +242,17 @@ def _weighted(x: sparse.csr_matrix, w: np.ndarray) -> sparse.csr_matrix:
 
 
 class TermSpace:
-    """Every stem and anchor of a collection as one sorted vocabulary, and every passage as one matrix row.
+    """Every stem and anchor of a collection as one sorted vocabulary, with its weight, and every passage's mass.
 
-    Two passage x term matrices are built once for the whole collection (stems
-    within a language, anchors across languages; weighted by the collection's
-    term weights) from its :class:`~provenance.scoring.table.ProfileTable`, and
-    sliced per document, so aligning a document with all its candidates is one
-    sparse product (:meth:`cells_of`).  The vocabulary is sorted, so products sum
-    in the same order as with a pair's own vocabulary (the scores are identical).
+    Built once for the whole collection from its
+    :class:`~provenance.scoring.table.ProfileTable` and the collection's term
+    weights.  The rows of the documents being aligned are laid out from the
+    table when they are scored (stems within a language, anchors across
+    languages), so aligning a document with all its candidates, or a batch of
+    pairs, is one sparse product (:meth:`cells_of`, :meth:`cells_of_pairs`) and
+    no collection-wide passage x term matrix is kept.  The vocabulary is
+    sorted, so products sum in the same order as with a pair's own vocabulary
+    (the scores are identical).
     """
 
     def __init__(self, profiles: ProfileTable | Sequence[PassageProfile], weights: TermWeights) -> None:
@@ -260,20 +263,20 @@ class TermSpace:
         self.vocab = table.vocab
         self.w = np.array([weights.weight(t) for t in table.vocab], dtype=np.float64)
         self._docs = {doc_id: k for k, doc_id in enumerate(table.doc_ids)}
-        self._units: dict[bool, UnitMatrix] = {}
-        for cross in (False, True):
-            x = table.incidence(cross)
-            self._units[cross] = UnitMatrix(x, _weighted(x, self.w), x @ self.w)
+        self._mass = {cross: table.incidence(cross) @ self.w for cross in (False, True)}  # total weight per passage
 
     def rows(self, profile: PassageProfile) -> tuple[int, int]:
-        """The rows of ``profile``'s passages in the collection matrices."""
+        """The rows of ``profile``'s passages in the collection's table."""
         return self.table.rows(self._docs[profile.doc_id])
 
-    def matrix(self, profile: PassageProfile, cross_language: bool) -> UnitMatrix:
-        """One document's rows (a slice of the collection matrix)."""
-        lo, hi = self.rows(profile)
-        m = self._units[cross_language]
-        return UnitMatrix(m.x[lo:hi], m.xw[lo:hi], m.mass[lo:hi])
+    def _matrix(self, rows: np.ndarray, cross_language: bool, weighted: bool) -> sparse.csr_matrix:
+        """Passage x term rows of the table (0/1, or each term's weight), over the whole vocabulary."""
+        table = self.table
+        ptr, ids = (table.anchor_ptr, table.anchor_ids) if cross_language else (table.term_ptr, table.term_ids)
+        lengths = ptr[rows + 1] - ptr[rows]
+        cols = ids[_ragged_range(ptr[rows], lengths)]
+        data = self.w[cols] if weighted else np.ones(len(cols))
+        return sparse.csr_matrix((data, cols, _offsets(lengths)), shape=(len(rows), max(1, len(self.vocab))))
 
     def cells_against(
         self, pa: PassageProfile, others: Sequence[PassageProfile], cross_language: bool, params: AlignParams
@@ -287,12 +290,20 @@ class TermSpace:
         """:meth:`cells_against` for documents given by their row in the table."""
         if not others:
             return []
-        m = self._units[cross_language]
-        lo, hi = self.table.rows(a)
-        spans = [self.table.rows(b) for b in others]
+        table, mass = self.table, self._mass[cross_language]
+        lo, hi = table.rows(a)
+        rows_a = np.arange(lo, hi)
+        spans = [table.rows(b) for b in others]
         take = np.concatenate([np.arange(s, e) for s, e in spans])
         starts = np.cumsum([0] + [e - s for s, e in spans])
-        cells = _score_cells(m.xw[lo:hi], m.x[take], m.mass[lo:hi], m.mass[take], m.x[lo:hi], params)
+        cells = _score_cells(
+            self._matrix(rows_a, cross_language, True),
+            self._matrix(take, cross_language, False),
+            mass[rows_a],
+            mass[take],
+            self._matrix(rows_a, cross_language, False),
+            params,
+        )
         out: list[list[tuple[int, int, float]]] = [[] for _ in others]
         if not cells:
             return out
@@ -363,7 +374,7 @@ class TermSpace:
         xw_a = sparse.csr_matrix((self.w[terms_a], col_a, _offsets(len_a)), shape=shape_a)
         x_a = sparse.csr_matrix((np.ones(len(col_a)), col_a, _offsets(len_a)), shape=shape_a)
         x_b = sparse.csr_matrix((np.ones(len(col_b)), col_b, _offsets(len_b)), shape=shape_b)
-        mass = self._units[cross_language].mass
+        mass = self._mass[cross_language]
         cells = _score_cells(xw_a, x_b, mass[rows_a], mass[rows_b], x_a, params)
         if not cells:
             return
