@@ -22,7 +22,7 @@ from sklearn.feature_extraction.text import TfidfTransformer
 
 from provenance.candidates.neighbours import exact_cosines, neighbour_block, probe_index
 from provenance.clusters import build_clusters
-from provenance.engines.parallel import parallel_map
+from provenance.engines.parallel import parallel_iter, parallel_map
 from provenance.errors import InputError
 from provenance.neardup import NearDupPair, exact_overlap, find_near_duplicates
 from provenance.normalize.analyzer import analyzer_for
@@ -37,7 +37,7 @@ from provenance.scoring.align import (
 )
 from provenance.scoring.families import FamilyParams, infer_family_pairs, measured
 from provenance.scoring.relation import RelationParams, classify_pair
-from provenance.scoring.table import ProfileTable, TablePart, table_part
+from provenance.scoring.table import ProfileTable, TableBuilder, TablePart, table_part
 from provenance.scoring.weights import TermCounts, TermWeights
 from provenance.signatures.shingles import ShingleSpec, shingle_hashes_batch
 
@@ -373,20 +373,19 @@ def analyze(
     )
 
     # normalisation into passages, and document vectors
-    parts: list[TablePart] = []
+    builder = TableBuilder()
     counts = TermCounts()
-    for part, part_counts in parallel_map(
-        _profiles, range(len(docs)), docs, progress="passages" if config.progress else None
-    ):
-        parts.append(part)
+    progress = "passages" if config.progress else None
+    for part, part_counts in parallel_iter(_profiles, range(len(docs)), docs, progress=progress):
+        builder.add(part)  # while the workers go on with the next chunks
         counts.merge(part_counts)
     if context_docs:
         part, part_counts = profile_part(context_docs)
-        parts.append(part)
+        builder.add(part)
         counts.merge(part_counts)
-    every = ProfileTable.concat(parts)
+    every = builder.table()
     weights = TermWeights().fit_counts(counts)
-    del parts, counts  # the table and the weights hold what is needed of them
+    del builder, counts  # the table and the weights hold what is needed of them
     vectors = document_vectors(every)[: len(docs)]
     profiles = every.head(len(docs))
     if config.level == "near-duplicate":

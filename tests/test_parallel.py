@@ -29,3 +29,23 @@ def test_small_inputs_and_one_worker_run_in_this_process(monkeypatch: pytest.Mon
     out = parallel_map(_square_with_pid, list(range(5000)), 0, chunk=50, min_items=0)
     assert {pid for _, pid in out} == {os.getpid()}
     assert [v for v, _ in out] == [x * x for x in range(5000)]
+
+
+def test_the_iterator_hands_over_results_while_workers_go_on_and_stops_them_when_closed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from provenance.engines import parallel
+
+    monkeypatch.setenv("PROVENANCE_WORKERS", "2")
+    items = list(range(2000))
+    stream = parallel.parallel_iter(_square_with_pid, items, 3, chunk=50, min_items=0)
+    first = next(stream)
+    assert first[0] == 3 and first[1] != os.getpid()
+    assert len(parallel._SHARED) == 2  # the pool is open, the map not finished
+    rest = [v for v, _ in stream]
+    assert [first[0], *rest] == [x * x + 3 for x in items]
+    assert parallel._SHARED == {}
+    stream = parallel.parallel_iter(_square_with_pid, items, 3, chunk=50, min_items=0)
+    next(stream)
+    stream.close()  # a consumer that stops early: the workers and the shared data go
+    assert parallel._SHARED == {}

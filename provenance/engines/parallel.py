@@ -67,17 +67,38 @@ def parallel_map(
 
     ``progress``: the description of a progress bar on stderr (one step per chunk), or None.
     """
+    return list(parallel_iter(fn, items, shared, chunk, min_items, progress))
+
+
+def parallel_iter(
+    fn: Callable[[Any, Sequence[T]], list[R]],
+    items: Sequence[T],
+    shared: Any = None,
+    chunk: int = 256,
+    min_items: int = 1000,
+    progress: str | None = None,
+) -> Iterator[R]:
+    """:func:`parallel_map` as an iterator: each chunk's results are handed over as soon as they are in.
+
+    The caller can fold them (merge counts, join table parts) while the workers go
+    on with the next chunks.  The workers stop when the iterator is exhausted or closed.
+    """
     n_workers = min(workers(), max(1, len(items) // max(1, chunk)))
     fork = "fork" in multiprocessing.get_all_start_methods()
     total = (len(items) + chunk - 1) // max(1, chunk)
     if n_workers < 2 or len(items) < min_items or not fork or _IN_WORKER:
-        return [r for c in _bar(_chunks(items, chunk), progress, total) for r in fn(shared, c)]
+        for c in _bar(_chunks(items, chunk), progress, total):
+            yield from fn(shared, c)
+        return
     key = len(_SHARED)
+    while f"fn{key}" in _SHARED:  # another iterator is still open
+        key += 1
     _SHARED[f"fn{key}"], _SHARED[f"data{key}"] = fn, shared
     try:
         with multiprocessing.get_context("fork").Pool(n_workers, initializer=_mark_worker) as pool:
             parts = pool.imap(_run, ((key, c) for c in _chunks(items, chunk)))
-            return [r for part in _bar(parts, progress, total) for r in part]
+            for part in _bar(parts, progress, total):
+                yield from part
     finally:
         del _SHARED[f"fn{key}"], _SHARED[f"data{key}"]
 

@@ -22,7 +22,7 @@ strings do and a matrix over them sums in the order of the sorted terms.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from itertools import chain
 
@@ -85,6 +85,57 @@ def _padded(units: tuple[frozenset[str], ...], n: int) -> tuple[frozenset[str], 
     return units if len(units) >= n else (*units, *([frozenset()] * (n - len(units))))
 
 
+class TableBuilder:
+    """Joins :class:`TablePart` objects one at a time (as they come from the workers) into a :class:`ProfileTable`.
+
+    Each part's vocabulary is mapped into the collection's when it is added; the
+    vocabulary is sorted once, by :meth:`table`.
+    """
+
+    def __init__(self) -> None:
+        self._index: dict[str, int] = {}
+        self._parts: list[TablePart] = []
+
+    def add(self, part: TablePart) -> None:
+        index = self._index
+        remap = np.fromiter(
+            (index.setdefault(t, len(index)) for t in part.vocab), dtype=np.int32, count=len(part.vocab)
+        )
+        if len(remap):
+            part = replace(part, vocab=[], term_ids=remap[part.term_ids], anchor_ids=remap[part.anchor_ids])
+        self._parts.append(part)
+
+    def table(self) -> ProfileTable:
+        """The table of the parts added so far, in order."""
+        parts, first = self._parts, list(self._index)
+        order = sorted(range(len(first)), key=first.__getitem__)
+        rank = np.empty(len(first), dtype=np.int32)
+        rank[order] = np.arange(len(first), dtype=np.int32)
+
+        def joined(arrays: list[np.ndarray], dtype: type) -> np.ndarray:
+            return np.concatenate(arrays).astype(dtype, copy=False) if arrays else np.zeros(0, dtype=dtype)
+
+        def ranked(arrays: list[np.ndarray]) -> np.ndarray:
+            ids = joined(arrays, np.int32)
+            return rank[ids] if len(ids) else ids
+
+        term_ptr = _ptr(joined([p.term_lengths for p in parts], np.int64))
+        anchor_ptr = _ptr(joined([p.anchor_lengths for p in parts], np.int64))
+        return ProfileTable(
+            vocab=[first[k] for k in order],
+            doc_ids=[d for p in parts for d in p.doc_ids],
+            languages=[lang for p in parts for lang in p.languages],
+            text_lengths=joined([p.text_lengths for p in parts], np.int64),
+            doc_ptr=_ptr(joined([p.n_passages for p in parts], np.int64)),
+            starts=joined([p.starts for p in parts], np.int64),
+            ends=joined([p.ends for p in parts], np.int64),
+            term_ptr=term_ptr,
+            term_ids=_sorted_rows(term_ptr, ranked([p.term_ids for p in parts]), len(order)),
+            anchor_ptr=anchor_ptr,
+            anchor_ids=_sorted_rows(anchor_ptr, ranked([p.anchor_ids for p in parts]), len(order)),
+        )
+
+
 def _ptr(lengths: np.ndarray) -> np.ndarray:
     out = np.zeros(len(lengths) + 1, dtype=np.int64)
     np.cumsum(lengths, out=out[1:])
@@ -116,41 +167,12 @@ class ProfileTable:
     anchor_ids: np.ndarray
 
     @classmethod
-    def concat(cls, parts: Sequence[TablePart]) -> ProfileTable:
+    def concat(cls, parts: Iterable[TablePart]) -> ProfileTable:
         """The parts' documents in order, over one sorted vocabulary."""
-        index: dict[str, int] = {}
-        term_ids, anchor_ids = [], []
+        builder = TableBuilder()
         for part in parts:
-            remap = np.fromiter(
-                (index.setdefault(t, len(index)) for t in part.vocab), dtype=np.int32, count=len(part.vocab)
-            )
-            term_ids.append(remap[part.term_ids] if len(remap) else part.term_ids)
-            anchor_ids.append(remap[part.anchor_ids] if len(remap) else part.anchor_ids)
-        first = list(index)
-        order = sorted(range(len(first)), key=first.__getitem__)
-        rank = np.empty(len(first), dtype=np.int32)
-        rank[order] = np.arange(len(first), dtype=np.int32)
-
-        def joined(arrays: list[np.ndarray], dtype: type) -> np.ndarray:
-            return np.concatenate(arrays).astype(dtype, copy=False) if arrays else np.zeros(0, dtype=dtype)
-
-        term_ptr = _ptr(joined([p.term_lengths for p in parts], np.int64))
-        anchor_ptr = _ptr(joined([p.anchor_lengths for p in parts], np.int64))
-        terms = rank[joined(term_ids, np.int32)] if len(rank) else joined(term_ids, np.int32)
-        anchors = rank[joined(anchor_ids, np.int32)] if len(rank) else joined(anchor_ids, np.int32)
-        return cls(
-            vocab=[first[k] for k in order],
-            doc_ids=[d for p in parts for d in p.doc_ids],
-            languages=[lang for p in parts for lang in p.languages],
-            text_lengths=joined([p.text_lengths for p in parts], np.int64),
-            doc_ptr=_ptr(joined([p.n_passages for p in parts], np.int64)),
-            starts=joined([p.starts for p in parts], np.int64),
-            ends=joined([p.ends for p in parts], np.int64),
-            term_ptr=term_ptr,
-            term_ids=_sorted_rows(term_ptr, terms, len(order)),
-            anchor_ptr=anchor_ptr,
-            anchor_ids=_sorted_rows(anchor_ptr, anchors, len(order)),
-        )
+            builder.add(part)
+        return builder.table()
 
     @classmethod
     def from_profiles(cls, profiles: Sequence[PassageProfile]) -> ProfileTable:
