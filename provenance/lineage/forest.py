@@ -58,14 +58,16 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from typing import TYPE_CHECKING
 
 import networkx as nx
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from provenance.engines.parallel import parallel_map
+from provenance.engines.parallel import parallel_iter
 from provenance.lineage.branching import maximum_branching as maximum_branching_arcs
 from provenance.lineage.direction import DirectionEvidence, DirectionParams, clear_caches, direction_evidence
 from provenance.lineage.variants import copy_tree, families
@@ -340,6 +342,23 @@ def _cited_sources(shared: tuple[Sequence[Document], OutletCatalog], rows: Seque
     return [extract_cited_sources(documents[k], catalog) for k in rows]
 
 
+def _credits_and_closeness(
+    documents: Sequence[Document], catalog: OutletCatalog, reuse: Sequence[PairScore]
+) -> tuple[list[list[CitedSource]], dict[tuple[str, str], float]]:
+    """The documents' credits (:func:`_cited_sources`, on every core) and the reuse pairs' :func:`wording_closeness`.
+
+    The closeness is computed by a thread of this process while the workers
+    extract the credits.  The thread starts once the workers are forked (after
+    the first chunk of credits is in), so no process is forked while it runs.
+    """
+    stream = parallel_iter(_cited_sources, range(len(documents)), (documents, catalog))
+    credits = list(islice(stream, 1))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        closeness = pool.submit(wording_closeness, reuse, documents)
+        credits.extend(stream)
+        return credits, closeness.result()
+
+
 def build_lineage(
     result: AnalysisResult, documents: Sequence[Document], params: LineageParams | None = None
 ) -> AnalysisResult:
@@ -353,7 +372,8 @@ def build_lineage(
     reference_ids = {d.id for d in result.documents if d.is_reference_source}
 
     outlet = {d.id: (catalog.canonical(d.outlet) or d.outlet) if d.outlet else None for d in documents}
-    credits = parallel_map(_cited_sources, range(len(documents)), (documents, catalog))  # on every core
+    reuse = [p for p in result.pairs if p.relation in REUSE_RELATIONS and not p.via]  # inferred pairs: no arcs
+    credits, closeness = _credits_and_closeness(documents, catalog, reuse)
     mentions = {d.id: _one_name_per_outlet(c, outlet) for d, c in zip(documents, credits, strict=True)}
     kind_of = {m.name: catalog.kind(m.name) for ms in mentions.values() for m in ms}
     cited = {doc_id: _cited_outlets(ms, kind_of) for doc_id, ms in mentions.items()}
@@ -367,8 +387,6 @@ def build_lineage(
 
     arcs: dict[tuple[str, str], _Arc] = {}
     ancestors: dict[str, tuple[str, str, DirectionEvidence, PairScore, float]] = {}
-    reuse = [p for p in result.pairs if p.relation in REUSE_RELATIONS and not p.via]  # inferred pairs: no arcs
-    closeness = wording_closeness(reuse, documents)
     outside_tree = _off_copy_tree(reuse, closeness)
     for pair in reuse:
         if (pair.a, pair.b) in outside_tree:

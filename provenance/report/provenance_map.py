@@ -33,7 +33,8 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import accumulate
+
+import numpy as np
 
 from provenance.lineage.reconstruct import is_virtual, virtual_kind
 from provenance.normalize.segment import split_passages
@@ -269,16 +270,17 @@ class PassageChars:
             inside[p.start : p.end] = b"\x01" * (p.end - p.start)
         if not any(inside):  # no passage at all: every character counts
             inside = bytearray(b"\x01" * len(text))
-        self.prefix = list(accumulate(inside, initial=0))
+        self.prefix = np.zeros(len(inside) + 1, dtype=np.int64)  # characters counted before each offset
+        np.cumsum(np.frombuffer(bytes(inside), dtype=np.uint8), dtype=np.int64, out=self.prefix[1:])
 
     @property
     def total(self) -> int:
-        return self.prefix[-1]
+        return int(self.prefix[-1])
 
     def count(self, start: int, end: int) -> int:
         n = len(self.prefix) - 1
         start, end = max(0, min(start, n)), max(0, min(end, n))
-        return self.prefix[end] - self.prefix[start] if end > start else 0
+        return int(self.prefix[end] - self.prefix[start]) if end > start else 0
 
     def share(self, spans: Iterable[SourcedSpan]) -> float:
         """Share of the counted characters that ``spans`` cover (spans must not overlap)."""
