@@ -101,7 +101,7 @@ def document_vectors(profiles: ProfileTable | Sequence[PassageProfile]) -> spars
     (sublinear tf, smoothed idf), as ``TfidfVectorizer`` over the bags would.
     """
     table = profiles if isinstance(profiles, ProfileTable) else ProfileTable.from_profiles(profiles)
-    counts, _ = table.stem_counts()
+    counts = table.stem_counts()
     if counts.nnz == 0:
         return sparse.csr_matrix((len(table), 1))
     return sparse.csr_matrix(TfidfTransformer(sublinear_tf=True, norm="l2").fit_transform(counts))

@@ -206,10 +206,8 @@ def _incidence(terms: Sequence[frozenset[str]], vocab: dict[str, int]) -> sparse
     if not known.all():
         lengths = np.bincount(np.repeat(np.arange(len(terms)), lengths)[known], minlength=len(terms))
         cols = cols[known]
-    indptr = np.zeros(len(terms) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=indptr[1:])
     data = np.ones(len(cols), dtype=np.float64)
-    x = sparse.csr_matrix((data, cols.astype(np.int32), indptr), shape=(len(terms), len(vocab)))
+    x = sparse.csr_matrix((data, cols.astype(np.int32), row_offsets(lengths)), shape=(len(terms), len(vocab)))
     x.sort_indices()
     return x
 
@@ -224,11 +222,6 @@ class UnitMatrix:
     x: sparse.csr_matrix  # passage x term incidence (0/1)
     xw: sparse.csr_matrix  # the same, each column times its term weight
     mass: np.ndarray  # total weight of each passage's terms
-
-    @property
-    def xt(self) -> sparse.csr_matrix:
-        """Transpose of ``x``, for products from the other side."""
-        return self.x.T.tocsr()
 
 
 def unit_matrix(units: Sequence[frozenset[str]], vocab: dict[str, int], w: np.ndarray) -> UnitMatrix:
@@ -260,7 +253,6 @@ class TermSpace:
 
         table = profiles if isinstance(profiles, ProfileTable) else ProfileTable.from_profiles(profiles)
         self.table = table
-        self.vocab = table.vocab
         self.w = np.array([weights.weight(t) for t in table.vocab], dtype=np.float64)
         self._docs = {doc_id: k for k, doc_id in enumerate(table.doc_ids)}
         self._mass = {cross: table.incidence(cross) @ self.w for cross in (False, True)}  # total weight per passage
@@ -269,14 +261,11 @@ class TermSpace:
         """The rows of ``profile``'s passages in the collection's table."""
         return self.table.rows(self._docs[profile.doc_id])
 
-    def _matrix(self, rows: np.ndarray, cross_language: bool, weighted: bool) -> sparse.csr_matrix:
-        """Passage x term rows of the table (0/1, or each term's weight), over the whole vocabulary."""
-        table = self.table
-        ptr, ids = (table.anchor_ptr, table.anchor_ids) if cross_language else (table.term_ptr, table.term_ids)
-        lengths = ptr[rows + 1] - ptr[rows]
-        cols = ids[_ragged_range(ptr[rows], lengths)]
-        data = self.w[cols] if weighted else np.ones(len(cols))
-        return sparse.csr_matrix((data, cols, _offsets(lengths)), shape=(len(rows), max(1, len(self.vocab))))
+    def _matrix(self, rows: np.ndarray, cross_language: bool) -> sparse.csr_matrix:
+        """Passage x term incidence (0/1) of the table's ``rows``, over the whole vocabulary."""
+        lengths, cols = self.table.gather(rows, cross_language)
+        shape = (len(rows), max(1, len(self.table.vocab)))
+        return sparse.csr_matrix((np.ones(len(cols)), cols, row_offsets(lengths)), shape=shape)
 
     def cells_against(
         self, pa: PassageProfile, others: Sequence[PassageProfile], cross_language: bool, params: AlignParams
@@ -296,13 +285,9 @@ class TermSpace:
         spans = [table.rows(b) for b in others]
         take = np.concatenate([np.arange(s, e) for s, e in spans])
         starts = np.cumsum([0] + [e - s for s, e in spans])
+        x_a = self._matrix(rows_a, cross_language)
         cells = _score_cells(
-            self._matrix(rows_a, cross_language, True),
-            self._matrix(take, cross_language, False),
-            mass[rows_a],
-            mass[take],
-            self._matrix(rows_a, cross_language, False),
-            params,
+            _weighted(x_a, self.w), self._matrix(take, cross_language), mass[rows_a], mass[take], x_a, params
         )
         out: list[list[tuple[int, int, float]]] = [[] for _ in others]
         if not cells:
@@ -351,17 +336,15 @@ class TermSpace:
         out: list[list[tuple[int, int, float]]],
     ) -> None:
         table = self.table
-        ptr, ids = (table.anchor_ptr, table.anchor_ids) if cross_language else (table.term_ptr, table.term_ids)
         docs_a = np.array([pairs[k][0] for k in group], dtype=np.int64)
         docs_b = np.array([pairs[k][1] for k in group], dtype=np.int64)
 
         def stacked(docs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
             first, count = table.doc_ptr[docs], table.doc_ptr[docs + 1] - table.doc_ptr[docs]
-            rows = _ragged_range(first, count)
+            rows = ragged_range(first, count)
             owner = np.repeat(np.arange(len(docs), dtype=np.int64), count)
-            lengths = ptr[rows + 1] - ptr[rows]
-            terms = ids[_ragged_range(ptr[rows], lengths)].astype(np.int64)
-            keys = np.repeat(owner, lengths) * len(self.vocab) + terms
+            lengths, terms = table.gather(rows, cross_language)
+            keys = np.repeat(owner, lengths) * len(table.vocab) + terms
             return rows, np.cumsum(count) - count, lengths, terms, keys
 
         rows_a, base_a, len_a, terms_a, keys_a = stacked(docs_a)
@@ -371,9 +354,9 @@ class TermSpace:
         columns, inverse = np.unique(np.concatenate([keys_a, keys_b]), return_inverse=True)
         shape_a, shape_b = (len(rows_a), len(columns)), (len(rows_b), len(columns))
         col_a, col_b = inverse[: len(keys_a)], inverse[len(keys_a) :]
-        xw_a = sparse.csr_matrix((self.w[terms_a], col_a, _offsets(len_a)), shape=shape_a)
-        x_a = sparse.csr_matrix((np.ones(len(col_a)), col_a, _offsets(len_a)), shape=shape_a)
-        x_b = sparse.csr_matrix((np.ones(len(col_b)), col_b, _offsets(len_b)), shape=shape_b)
+        xw_a = sparse.csr_matrix((self.w[terms_a], col_a, row_offsets(len_a)), shape=shape_a)
+        x_a = sparse.csr_matrix((np.ones(len(col_a)), col_a, row_offsets(len_a)), shape=shape_a)
+        x_b = sparse.csr_matrix((np.ones(len(col_b)), col_b, row_offsets(len_b)), shape=shape_b)
         mass = self._mass[cross_language]
         cells = _score_cells(xw_a, x_b, mass[rows_a], mass[rows_b], x_a, params)
         if not cells:
@@ -389,13 +372,14 @@ class TermSpace:
 PAIR_BLOCK_CELLS = 1_000_000  # passage pairs scored in one product by :meth:`TermSpace.cells_of_pairs`
 
 
-def _offsets(lengths: np.ndarray) -> np.ndarray:
+def row_offsets(lengths: np.ndarray) -> np.ndarray:
+    """The index pointer of rows of the given ``lengths`` (``0, l0, l0 + l1, ...``)."""
     out = np.zeros(len(lengths) + 1, dtype=np.int64)
     np.cumsum(lengths, out=out[1:])
     return out
 
 
-def _ragged_range(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+def ragged_range(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """``concatenate([arange(s, s + n) for s, n in zip(starts, lengths)])`` without the loop."""
     total = int(lengths.sum())
     if total == 0:

@@ -29,7 +29,7 @@ from itertools import chain
 import numpy as np
 from scipy import sparse
 
-from provenance.scoring.align import PassageProfile
+from provenance.scoring.align import PassageProfile, ragged_range, row_offsets
 
 
 @dataclass(frozen=True)
@@ -119,14 +119,14 @@ class TableBuilder:
             ids = joined(arrays, np.int32)
             return rank[ids] if len(ids) else ids
 
-        term_ptr = _ptr(joined([p.term_lengths for p in parts], np.int64))
-        anchor_ptr = _ptr(joined([p.anchor_lengths for p in parts], np.int64))
+        term_ptr = row_offsets(joined([p.term_lengths for p in parts], np.int64))
+        anchor_ptr = row_offsets(joined([p.anchor_lengths for p in parts], np.int64))
         return ProfileTable(
             vocab=[first[k] for k in order],
             doc_ids=[d for p in parts for d in p.doc_ids],
             languages=[lang for p in parts for lang in p.languages],
             text_lengths=joined([p.text_lengths for p in parts], np.int64),
-            doc_ptr=_ptr(joined([p.n_passages for p in parts], np.int64)),
+            doc_ptr=row_offsets(joined([p.n_passages for p in parts], np.int64)),
             starts=joined([p.starts for p in parts], np.int64),
             ends=joined([p.ends for p in parts], np.int64),
             term_ptr=term_ptr,
@@ -134,12 +134,6 @@ class TableBuilder:
             anchor_ptr=anchor_ptr,
             anchor_ids=_sorted_rows(anchor_ptr, ranked([p.anchor_ids for p in parts]), len(order)),
         )
-
-
-def _ptr(lengths: np.ndarray) -> np.ndarray:
-    out = np.zeros(len(lengths) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=out[1:])
-    return out
 
 
 def _sorted_rows(ptr: np.ndarray, ids: np.ndarray, width: int) -> np.ndarray:
@@ -213,14 +207,24 @@ class ProfileTable:
         lo, hi = self.rows(k)
         return list(zip(self.starts[lo:hi].tolist(), self.ends[lo:hi].tolist(), strict=True))
 
+    def units(self, cross_language: bool) -> tuple[np.ndarray, np.ndarray]:
+        """``(ptr, ids)`` of the terms compared: stems within a language, anchors across languages."""
+        return (self.anchor_ptr, self.anchor_ids) if cross_language else (self.term_ptr, self.term_ids)
+
+    def gather(self, rows: np.ndarray, cross_language: bool) -> tuple[np.ndarray, np.ndarray]:
+        """``(lengths, ids)``: the :meth:`units` of passages ``rows``, one after the other."""
+        ptr, ids = self.units(cross_language)
+        lengths = ptr[rows + 1] - ptr[rows]
+        return lengths, ids[ragged_range(ptr[rows], lengths)].astype(np.int64)
+
     def incidence(self, cross_language: bool) -> sparse.csr_matrix:
         """Passage x term incidence (0/1, float): stems, or anchors across languages (columns ascending)."""
-        ptr, ids = (self.anchor_ptr, self.anchor_ids) if cross_language else (self.term_ptr, self.term_ids)
+        ptr, ids = self.units(cross_language)
         data = np.ones(len(ids), dtype=np.float64)
         return sparse.csr_matrix((data, ids, ptr), shape=(len(ptr) - 1, len(self.vocab)))
 
-    def stem_counts(self) -> tuple[sparse.csr_matrix, list[str]]:
-        """Document x stem counts (passages of the document that hold the stem) and the stems of the columns.
+    def stem_counts(self) -> sparse.csr_matrix:
+        """Document x stem counts (passages of the document that hold the stem).
 
         Only stems that occur are columns, in sorted order: the bag of content stems
         that :func:`provenance.pipeline.document_vectors` weighs.
@@ -228,9 +232,9 @@ class ProfileTable:
         used = np.unique(self.term_ids)
         cols = np.searchsorted(used, self.term_ids).astype(np.int32)
         per_doc = np.diff(self.term_ptr[self.doc_ptr])
-        indptr = _ptr(per_doc)
+        indptr = row_offsets(per_doc)
         counts = sparse.csr_matrix(
             (np.ones(len(cols), dtype=np.int64), cols, indptr), shape=(len(self), max(1, len(used)))
         )
         counts.sum_duplicates()  # sorts each row and adds a stem's passages
-        return counts, [self.vocab[t] for t in used.tolist()]
+        return counts
