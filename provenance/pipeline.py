@@ -26,7 +26,7 @@ from provenance.engines.parallel import parallel_iter, parallel_map
 from provenance.errors import InputError
 from provenance.neardup import NearDupPair, exact_overlap, find_near_duplicates
 from provenance.normalize.analyzer import analyzer_for
-from provenance.normalize.language import UNDETERMINED, detect_languages, load_model, sample_probabilities
+from provenance.normalize.language import detect_languages, load_model, sample_probabilities
 from provenance.records import AnalysisResult, Document, DocumentInfo, PairScore, Relation, SkippedInput
 from provenance.scoring.align import (
     PassageAlignment,
@@ -38,7 +38,7 @@ from provenance.scoring.align import (
 from provenance.scoring.families import FamilyParams, infer_family_pairs, measured
 from provenance.scoring.relation import RelationParams, classify_pair
 from provenance.scoring.table import ProfileTable, TableBuilder, TablePart, table_part
-from provenance.scoring.weights import TermCounts, TermWeights
+from provenance.scoring.weights import TermWeights
 from provenance.signatures.shingles import ShingleSpec, shingle_hashes_batch
 
 T = TypeVar("T")
@@ -314,18 +314,16 @@ def _measured(
     return complete
 
 
-def profile_part(docs: Sequence[Document]) -> tuple[TablePart, TermCounts]:
-    """Stage *normalisation* over a batch: the documents' profiles as a table part, and their term counts.
+def profile_part(docs: Sequence[Document]) -> TablePart:
+    """Stage *normalisation* over a batch: the documents' profiles as a table part, with their term counts.
 
-    Only integer arrays and one vocabulary per batch leave the stage (not a
-    set of strings per passage); the counts are made where the profiles are.
+    Only integer arrays and one vocabulary (and list of surface forms) per batch leave
+    the stage, not a set of strings per passage.
     """
-    profiles = [build_profile(d, analyzer_for(d.language)) for d in docs]
-    counts = TermCounts().add((d.language or UNDETERMINED, p.surface) for d, p in zip(docs, profiles, strict=True))
-    return table_part(profiles), counts
+    return table_part([build_profile(d, analyzer_for(d.language)) for d in docs])
 
 
-def _profiles(docs: Sequence[Document], rows: Sequence[int]) -> list[tuple[TablePart, TermCounts]]:
+def _profiles(docs: Sequence[Document], rows: Sequence[int]) -> list[TablePart]:
     return [profile_part([docs[k] for k in rows])]
 
 
@@ -374,18 +372,14 @@ def analyze(
 
     # normalisation into passages, and document vectors
     builder = TableBuilder()
-    counts = TermCounts()
     progress = "passages" if config.progress else None
-    for part, part_counts in parallel_iter(_profiles, range(len(docs)), docs, progress=progress):
+    for part in parallel_iter(_profiles, range(len(docs)), docs, progress=progress):
         builder.add(part)  # while the workers go on with the next chunks
-        counts.merge(part_counts)
     if context_docs:
-        part, part_counts = profile_part(context_docs)
-        builder.add(part)
-        counts.merge(part_counts)
+        builder.add(profile_part(context_docs))
     every = builder.table()
-    weights = TermWeights().fit_counts(counts)
-    del builder, counts  # the table and the weights hold what is needed of them
+    weights = TermWeights().fit_stats(builder.term_stats())
+    del builder  # the table and the weights hold what is needed of the parts
     vectors = document_vectors(every)[: len(docs)]
     profiles = every.head(len(docs))
     if config.level == "near-duplicate":

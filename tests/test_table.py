@@ -11,7 +11,7 @@ from provenance.normalize import analyzer_for
 from provenance.pipeline import document_vectors
 from provenance.records import Document
 from provenance.scoring.align import AlignParams, PassageProfile, TermSpace, build_profile
-from provenance.scoring.table import ProfileTable, table_part
+from provenance.scoring.table import ProfileTable, TableBuilder, table_part
 from provenance.scoring.weights import TermWeights
 
 from .texts import INDEPENDENT_EN, INDEPENDENT_IT, REWRITE_EN, REWRITE_IT, SOURCE_EN, SOURCE_IT, TRANSLATION_IT
@@ -134,3 +134,27 @@ def test_pairs_scored_together_get_the_cells_of_each_pair_alone() -> None:
             ]
     finally:
         align.PAIR_BLOCK_CELLS = block
+
+
+def test_term_stats_of_parts_give_the_weights_of_the_profiles() -> None:
+    """Counts made per part and summed by the builder weigh every term as fitting the surfaces at once."""
+    profiles = _profiles()
+    # ties between surface forms: the same stem written two ways by as many documents, in both languages
+    tied = [
+        replace(profiles[0], doc_id="t1", surface={"casa": "case", "@roma": "roma"}, language="it"),
+        replace(profiles[0], doc_id="t2", surface={"casa": "casa", "@roma": "roma"}, language="en"),
+        replace(profiles[0], doc_id="t3", surface={"casa": "case", "@roma": "roma"}, language="en"),
+    ]
+    every = [*profiles, *tied]
+    expected = TermWeights().fit((p.language, p.surface) for p in every)
+    for cut in ([], [2], [1, 4, 9], list(range(1, len(every)))):
+        builder = TableBuilder()
+        for lo, hi in zip([0, *cut], [*cut, len(every)], strict=True):
+            builder.add(table_part(every[lo:hi]))
+        table = builder.table()
+        stats = builder.term_stats()
+        assert stats.terms == table.vocab and stats.n_docs == len(every)
+        fitted = TermWeights().fit_stats(stats)
+        assert fitted.weights == expected.weights and fitted.n_docs == expected.n_docs
+    # one document each for ("case", "it"), ("casa", "en"), ("case", "en"): the first in sort order stands for it
+    assert (stats.forms[stats.terms.index("casa")], stats.languages[stats.terms.index("casa")]) == ("casa", "en")

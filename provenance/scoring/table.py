@@ -23,7 +23,7 @@ strings do and a matrix over them sums in the order of the sorted terms.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from itertools import chain
 
 import numpy as np
@@ -47,6 +47,14 @@ class TablePart:
     term_ids: np.ndarray  # int32, into ``vocab``
     anchor_lengths: np.ndarray
     anchor_ids: np.ndarray
+    # what term weights count (:class:`TermStats`): per term, the documents that have it; and the
+    # documents that write term ``form_rows[m, 0]`` as ``forms[form_rows[m, 1]]`` in language
+    # ``form_languages[form_rows[m, 2]]`` (a profile's ``surface``), ``form_counts[m]`` of them
+    df: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    forms: list[str] = field(default_factory=list)
+    form_languages: list[str] = field(default_factory=list)
+    form_rows: np.ndarray = field(default_factory=lambda: np.zeros((0, 3), dtype=np.int64))
+    form_counts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
 
 def table_part(profiles: Sequence[PassageProfile]) -> TablePart:
@@ -54,6 +62,7 @@ def table_part(profiles: Sequence[PassageProfile]) -> TablePart:
     terms = [_padded(p.terms, len(p.passages)) for p in profiles]
     anchors = [_padded(p.anchors, len(p.passages)) for p in profiles]
     vocab = dict.fromkeys(chain.from_iterable(chain.from_iterable(ts) for ts in (*terms, *anchors)))
+    vocab.update(dict.fromkeys(chain.from_iterable(p.surface for p in profiles)))  # the same terms, as built
     index = {t: k for k, t in enumerate(vocab)}
 
     def ids(units: list[tuple[frozenset[str], ...]]) -> tuple[np.ndarray, np.ndarray]:
@@ -66,6 +75,7 @@ def table_part(profiles: Sequence[PassageProfile]) -> TablePart:
     anchor_lengths, anchor_ids = ids(anchors)
     spans = [(q.start, q.end) for p in profiles for q in p.passages]
     span_array = np.array(spans, dtype=np.int64).reshape(-1, 2)
+    df, forms, form_languages, form_rows, form_counts = _form_counts(profiles, index)
     return TablePart(
         vocab=list(index),
         doc_ids=[p.doc_id for p in profiles],
@@ -78,7 +88,33 @@ def table_part(profiles: Sequence[PassageProfile]) -> TablePart:
         term_ids=term_ids,
         anchor_lengths=anchor_lengths,
         anchor_ids=anchor_ids,
+        df=df,
+        forms=forms,
+        form_languages=form_languages,
+        form_rows=form_rows,
+        form_counts=form_counts,
     )
+
+
+def _form_counts(
+    profiles: Sequence[PassageProfile], index: dict[str, int]
+) -> tuple[np.ndarray, list[str], list[str], np.ndarray, np.ndarray]:
+    """``(df, forms, form_languages, form_rows, form_counts)`` of :class:`TablePart` (one pass over the surfaces)."""
+    sizes = np.fromiter((len(p.surface) for p in profiles), dtype=np.int64, count=len(profiles))
+    total = int(sizes.sum())
+    term = np.fromiter(map(index.__getitem__, chain.from_iterable(p.surface for p in profiles)), np.int64, total)
+    form_index: dict[str, int] = {}
+    written = chain.from_iterable(p.surface.values() for p in profiles)
+    form = np.fromiter((form_index.setdefault(f, len(form_index)) for f in written), np.int64, total)
+    language_index: dict[str, int] = {}
+    lang = np.repeat(
+        np.array([language_index.setdefault(p.language, len(language_index)) for p in profiles], dtype=np.int64), sizes
+    )
+    df = np.bincount(term, minlength=len(index)).astype(np.int64)  # a surface names each term once
+    n_forms, n_languages = max(1, len(form_index)), max(1, len(language_index))
+    keys, counts = np.unique((term * n_forms + form) * n_languages + lang, return_counts=True)
+    rows = np.stack([keys // n_languages // n_forms, keys // n_languages % n_forms, keys % n_languages], axis=1)
+    return df, list(form_index), list(language_index), rows, counts.astype(np.int64)
 
 
 def _padded(units: tuple[frozenset[str], ...], n: int) -> tuple[frozenset[str], ...]:
@@ -88,27 +124,84 @@ def _padded(units: tuple[frozenset[str], ...], n: int) -> tuple[frozenset[str], 
 class TableBuilder:
     """Joins :class:`TablePart` objects one at a time (as they come from the workers) into a :class:`ProfileTable`.
 
-    Each part's vocabulary is mapped into the collection's when it is added; the
-    vocabulary is sorted once, by :meth:`table`.
+    Each part's vocabulary (and its surface forms) is mapped into the collection's when it is
+    added; the vocabulary is sorted once, by :meth:`table`.  :meth:`term_stats` sums the
+    parts' counts for the term weights.
     """
 
     def __init__(self) -> None:
         self._index: dict[str, int] = {}
+        self._forms: dict[str, int] = {}
+        self._languages: dict[str, int] = {}
         self._parts: list[TablePart] = []
+        self._df: list[tuple[np.ndarray, np.ndarray]] = []  # (collection ids, counts) of each part
+        self._order: list[int] = []
+
+    def _sorted(self) -> tuple[list[str], list[int]]:
+        """The terms in order of first occurrence, and their order sorted (computed once per vocabulary)."""
+        first = list(self._index)
+        if len(self._order) != len(first):
+            self._order = sorted(range(len(first)), key=first.__getitem__)
+        return first, self._order
 
     def add(self, part: TablePart) -> None:
-        index = self._index
+        index, forms, languages = self._index, self._forms, self._languages
         remap = np.fromiter(
             (index.setdefault(t, len(index)) for t in part.vocab), dtype=np.int32, count=len(part.vocab)
         )
+        form_remap = np.fromiter(
+            (forms.setdefault(f, len(forms)) for f in part.forms), dtype=np.int64, count=len(part.forms)
+        )
+        language_remap = np.array([languages.setdefault(g, len(languages)) for g in part.form_languages], np.int64)
+        rows = part.form_rows
+        if len(rows):
+            rows = np.stack([remap[rows[:, 0]].astype(np.int64), form_remap[rows[:, 1]], language_remap[rows[:, 2]]], 1)
         if len(remap):
+            self._df.append((remap, part.df))
             part = replace(part, vocab=[], term_ids=remap[part.term_ids], anchor_ids=remap[part.anchor_ids])
-        self._parts.append(part)
+        self._parts.append(replace(part, df=np.zeros(0, np.int64), forms=[], form_languages=[], form_rows=rows))
+
+    def term_stats(self) -> TermStats:
+        """The parts' :class:`TermStats`, over the sorted vocabulary of :meth:`table`."""
+        first, order = self._sorted()
+        df = np.zeros(len(first), dtype=np.int64)
+        for ids, counts in self._df:
+            df[ids] += counts  # a part names each of its terms once
+        rows = [p.form_rows for p in self._parts if len(p.form_rows)]
+        forms, languages = list(self._forms), list(self._languages)
+        n_forms, n_languages = max(1, len(forms)), max(1, len(languages))
+        form_id = np.full(len(first), -1, dtype=np.int64)
+        language_id = np.full(len(first), -1, dtype=np.int64)
+        if rows:
+            stacked = np.concatenate(rows)
+            counts = np.concatenate([p.form_counts for p in self._parts if len(p.form_rows)])
+            keys, inverse = np.unique(
+                (stacked[:, 0] * n_forms + stacked[:, 1]) * n_languages + stacked[:, 2], return_inverse=True
+            )
+            summed = np.bincount(inverse.ravel(), weights=counts).astype(np.int64)
+            term, form, language = keys // n_languages // n_forms, keys // n_languages % n_forms, keys % n_languages
+            best = np.zeros(len(first), dtype=np.int64)
+            np.maximum.at(best, term, summed)
+            top = np.flatnonzero(summed == best[term])  # each term's most frequent (form, language) rows
+            tied = np.bincount(term[top], minlength=len(first))[term[top]] > 1
+            form_id[term[top[~tied]]] = form[top[~tied]]
+            language_id[term[top[~tied]]] = language[top[~tied]]
+            for k in top[tied].tolist():  # ties: the first in sort order, as TermWeights.fit_counts
+                t, f, g = int(term[k]), int(form[k]), int(language[k])
+                if form_id[t] < 0 or (forms[f], languages[g]) < (forms[form_id[t]], languages[language_id[t]]):
+                    form_id[t], language_id[t] = f, g
+        return TermStats(
+            n_docs=sum(len(p.doc_ids) for p in self._parts),
+            terms=[first[k] for k in order],
+            df=df[order],
+            forms=[forms[f] if f >= 0 else "" for f in form_id[order].tolist()],
+            languages=[languages[g] if g >= 0 else "" for g in language_id[order].tolist()],
+        )
 
     def table(self) -> ProfileTable:
         """The table of the parts added so far, in order."""
-        parts, first = self._parts, list(self._index)
-        order = sorted(range(len(first)), key=first.__getitem__)
+        parts = self._parts
+        first, order = self._sorted()
         rank = np.empty(len(first), dtype=np.int32)
         rank[order] = np.arange(len(first), dtype=np.int32)
 
@@ -142,6 +235,22 @@ def _sorted_rows(ptr: np.ndarray, ids: np.ndarray, width: int) -> np.ndarray:
     m.has_sorted_indices = False
     m.sort_indices()
     return np.asarray(m.indices, dtype=np.int32)
+
+
+@dataclass(frozen=True)
+class TermStats:
+    """What term weights are fitted from (:meth:`~provenance.scoring.weights.TermWeights.fit_stats`).
+
+    ``df[t]``: the documents that have term ``terms[t]`` (sorted, as the table's vocabulary);
+    ``forms[t]``, ``languages[t]``: its most frequent surface form and the form's language
+    (counted in documents; ties: the first in sort order).
+    """
+
+    n_docs: int
+    terms: list[str]
+    df: np.ndarray
+    forms: list[str]
+    languages: list[str]
 
 
 @dataclass(frozen=True)

@@ -37,9 +37,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import repeat
+from typing import TYPE_CHECKING
 
 from wordfreq import get_frequency_dict, zipf_frequency
 from wordfreq.language_info import get_language_info
+
+if TYPE_CHECKING:
+    from provenance.scoring.table import TermStats
 
 BACKGROUND_DOC_WORDS = 400  # a news article's length in words, for p_bg
 
@@ -155,11 +159,24 @@ class TermWeights:
             key = (-count, form, language)
             if stem not in best or key < best[stem]:
                 best[stem] = key
-        self.n_docs = counts.n_docs
-        top = math.log(counts.n_docs + self.prior_docs + 1)
+        terms = ((stem, count, best[stem][1], best[stem][2]) for stem, count in counts.df.items())
+        return self._fit(counts.n_docs, terms)
+
+    def fit_stats(self, stats: TermStats) -> TermWeights:
+        """Fit from a collection's :class:`~provenance.scoring.table.TermStats` (the same weights as :meth:`fit`).
+
+        A term that no document's surface names (a document frequency of 0) keeps the weight of an unseen stem.
+        """
+        seen = stats.df.tolist()
+        items = zip(stats.terms, seen, stats.forms, stats.languages, strict=True)
+        return self._fit(stats.n_docs, (item for item in items if item[1] > 0))
+
+    def _fit(self, n_docs: int, terms: Iterable[tuple[str, int, str, str]]) -> TermWeights:
+        """The weights of ``(stem, document frequency, representative form, its language)``."""
+        self.n_docs = n_docs
+        top = math.log(n_docs + self.prior_docs + 1)
         self.weights = {}
-        for stem, count in counts.df.items():
-            _, form, lang = best[stem]
+        for stem, count, form, lang in terms:
             p_bg = background_doc_probability(form, lang) if not form[0].isdigit() else 0.0
             self.weights[stem] = max(0.0, top - math.log(count + self.prior_docs * p_bg + 0.5))
         return self
