@@ -42,7 +42,9 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import chain, repeat
+from operator import is_not, itemgetter
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -115,8 +117,9 @@ def anchor_terms(tokens: Sequence[Token], text: str, passage_start: int) -> set[
 
 
 Entry = tuple[str, bool, str | None, str | None]  # stem, content word, anchor anywhere, anchor when capitalised
-_ENTRIES: dict[str, dict[str, tuple[str, Entry]]] = {}  # per language: word as written -> (norm, entry)
-_ENTRIES_MAX = 1_000_000
+Hit = tuple[str, str | None, str | None]  # norm, stem (content words only), anchor (of a token not opening its passage)
+_HITS: dict[str, dict[str, Hit]] = {}  # per language: word as written -> its hit
+_HITS_MAX = 1_000_000
 
 
 def _entry(norm: str, stem: str, is_stopword: bool, capitalised: bool) -> Entry:
@@ -128,35 +131,51 @@ def _entry(norm: str, stem: str, is_stopword: bool, capitalised: bool) -> Entry:
     return stem, content, None, name
 
 
-def _passage_entries(text: str, start: int, end: int, analyzer: Analyzer, plain: bool) -> list[tuple[str, Entry, bool]]:
-    """``(norm, entry, gives no name anchor)`` of the tokens of ``text[start:end]`` (``plain``: see Analyzer.is_plain).
+def _hit(norm: str, entry: Entry) -> Hit:
+    stem, content, number, name = entry
+    return norm, stem if content else None, number if number is not None else name
 
-    A token that opens the passage gives no name anchor (:func:`anchor_terms`).  Of a plain text,
-    the opening token and then the distinct words of the rest are listed, in order of first
-    occurrence, each analysed once per language: the passage's terms, the first form of each
-    and the order in which they are met are the same as with every token.
+
+def _passage_hits(text: str, start: int, end: int, analyzer: Analyzer, plain: bool) -> list[Hit]:
+    """The :data:`Hit` of each token of ``text[start:end]`` (``plain``: see Analyzer.is_plain), in order.
+
+    A token that opens the passage gives no name anchor (:func:`anchor_terms`), only a number's.
+    Of a plain text, the opening token and then the distinct words of the rest are listed, in
+    order of first occurrence, each analysed once per language: the passage's terms, the first
+    form of each and the order in which they are met are the same as with every token.
     """
     if not plain:
-        return [
-            (norm, _entry(norm, stem, stop, text[s].isupper()), s == start)
-            for norm, stem, s, _, stop in analyzer.token_tuples(text, start, end)
-        ]
+        out: list[Hit] = []
+        for norm, stem, s, _, stop in analyzer.token_tuples(text, start, end):
+            stem, content, number, name = _entry(norm, stem, stop, text[s].isupper())
+            anchor = number if number is not None else None if s == start else name
+            out.append((norm, stem if content else None, anchor))
+        return out
     words = analyzer.plain_words(text, start, end)
-    cache = _ENTRIES.setdefault(analyzer.language, {})
-    if len(cache) > _ENTRIES_MAX:
+    if not words:
+        return []
+    cache = _HITS.setdefault(analyzer.language, {})
+    if len(cache) > _HITS_MAX:
         cache.clear()
-    opens = bool(words) and text[start] == words[0][0]  # the passage opens with a token character: its first token
-    out: list[tuple[str, Entry, bool]] = []
-    for w in dict.fromkeys(words[1:] if opens else words):
-        hit = cache.get(w)
-        if hit is None:
-            norm, stem, stop = analyzer.word(w)
-            hit = cache[w] = (norm, _entry(norm, stem, stop, w[0].isupper()))
-        out.append((hit[0], hit[1], False))
+    opens = text[start] == words[0][0]  # the passage opens with a token character: its first token
+    distinct = list(dict.fromkeys(words[1:] if opens else words))
     if opens:
-        norm, stem, stop = analyzer.word(words[0])
-        out.insert(0, (norm, _entry(norm, stem, stop, words[0][0].isupper()), True))
-    return out
+        distinct.insert(0, words[0])
+    found = list(map(cache.get, distinct))
+    if None in found:
+        for k, (w, hit) in enumerate(zip(distinct, found, strict=True)):
+            if hit is None:
+                norm, stem, stop = analyzer.word(w)
+                found[k] = cache[w] = _hit(norm, _entry(norm, stem, stop, w[0].isupper()))
+    hits: list[Hit] = found  # type: ignore[assignment]  # every miss filled
+    if opens and hits[0][2] is not None and not hits[0][0][0].isdigit():  # an opening name: not an anchor
+        hits[0] = (hits[0][0], hits[0][1], None)
+    return hits
+
+
+_NOT_NONE = partial(is_not, None)
+_STEM = itemgetter(1)
+_ANCHOR_OF = itemgetter(2)
 
 
 def build_profile(doc: Document, analyzer: Analyzer) -> PassageProfile:
@@ -167,20 +186,15 @@ def build_profile(doc: Document, analyzer: Analyzer) -> PassageProfile:
     surface: dict[str, str] = {}
     plain = analyzer.is_plain(doc.text)
     for p in passages:
-        stems = set()
-        names = set()
-        for norm, (stem, content, number, name), first in _passage_entries(doc.text, p.start, p.end, analyzer, plain):
-            if content:
-                stems.add(stem)
-                if stem not in surface:
-                    surface[stem] = norm
-            if number is not None:
-                names.add(number)
-            elif name is not None and not first:
-                names.add(name)
+        hits = _passage_hits(doc.text, p.start, p.end, analyzer, plain)
+        stems = frozenset(filter(_NOT_NONE, map(_STEM, hits)))
+        for norm, stem, _ in hits:  # the first form of each stem
+            if stem is not None and stem not in surface:
+                surface[stem] = norm
+        names = set(filter(_NOT_NONE, map(_ANCHOR_OF, hits)))
         for a in names:
             surface.setdefault(a, a[len(ANCHOR) :])
-        terms.append(frozenset(stems))
+        terms.append(stems)
         anchors.append(frozenset(names))
     length = sum(p.end - p.start for p in passages)
     return PassageProfile(doc.id, tuple(passages), tuple(terms), surface, length, analyzer.language, tuple(anchors))
