@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import chain
+from itertools import chain, count
 
 import numpy as np
 from scipy import sparse
@@ -99,22 +99,26 @@ def table_part(profiles: Sequence[PassageProfile]) -> TablePart:
 def _form_counts(
     profiles: Sequence[PassageProfile], index: dict[str, int]
 ) -> tuple[np.ndarray, list[str], list[str], np.ndarray, np.ndarray]:
-    """``(df, forms, form_languages, form_rows, form_counts)`` of :class:`TablePart` (one pass over the surfaces)."""
+    """``(df, forms, form_languages, form_rows, form_counts)`` of :class:`TablePart`.
+
+    Every (term, form) of every surface is numbered in C (``map`` over the items); the
+    triples are then counted with one ``np.unique``.
+    """
     sizes = np.fromiter((len(p.surface) for p in profiles), dtype=np.int64, count=len(profiles))
     total = int(sizes.sum())
     term = np.fromiter(map(index.__getitem__, chain.from_iterable(p.surface for p in profiles)), np.int64, total)
-    form_index: dict[str, int] = {}
-    written = chain.from_iterable(p.surface.values() for p in profiles)
-    form = np.fromiter((form_index.setdefault(f, len(form_index)) for f in written), np.int64, total)
-    language_index: dict[str, int] = {}
-    lang = np.repeat(
-        np.array([language_index.setdefault(p.language, len(language_index)) for p in profiles], dtype=np.int64), sizes
-    )
     df = np.bincount(term, minlength=len(index)).astype(np.int64)  # a surface names each term once
-    n_forms, n_languages = max(1, len(form_index)), max(1, len(language_index))
+    numbered: dict[str, int] = {}  # form -> the position of its first occurrence
+    written = chain.from_iterable(p.surface.values() for p in profiles)
+    first = np.fromiter(map(numbered.setdefault, written, count()), np.int64, total)
+    form = np.searchsorted(np.fromiter(numbered.values(), np.int64, len(numbered)), first)
+    language_index: dict[str, int] = {}
+    languages = [language_index.setdefault(p.language, len(language_index)) for p in profiles]
+    lang = np.repeat(np.array(languages, dtype=np.int64), sizes)
+    n_forms, n_languages = max(1, len(numbered)), max(1, len(language_index))
     keys, counts = np.unique((term * n_forms + form) * n_languages + lang, return_counts=True)
     rows = np.stack([keys // n_languages // n_forms, keys // n_languages % n_forms, keys % n_languages], axis=1)
-    return df, list(form_index), list(language_index), rows, counts.astype(np.int64)
+    return df, list(numbered), list(language_index), rows, counts.astype(np.int64)
 
 
 def _padded(units: tuple[frozenset[str], ...], n: int) -> tuple[frozenset[str], ...]:
