@@ -55,7 +55,7 @@ def test_probe_rows_use_only_rare_shared_terms() -> None:
 
 
 def test_row_dots_and_shortlist_are_scipys_floats_and_a_stable_sort() -> None:
-    """The exact cosines equal scipy's row products bit for bit (unsorted columns too); ties keep the smaller column."""
+    """Exact cosines: scipy's row products bit for bit (unsorted columns), the same sum order sorted; ties: smaller column."""
     from provenance.candidates.neighbours import _row_dots, _top
 
     rng = np.random.default_rng(3)
@@ -66,6 +66,16 @@ def test_row_dots_and_shortlist_are_scipys_floats_and_a_stable_sort() -> None:
     x = sparse.csr_matrix((x.data[order], x.indices[order], x.indptr), shape=x.shape)  # columns not sorted
     i, j = rng.integers(0, 300, 5000), rng.integers(0, 300, 5000)
     assert np.array_equal(_row_dots(x, i, j), np.asarray(x[i].multiply(x[j]).sum(axis=1)).ravel())
+    x = x.sorted_indices()  # the usual case (products reversed as a whole instead of sorted): the same rule
+    assert x.has_sorted_indices
+
+    def reverse_storage_sum(a: int, b: int) -> float:
+        row_a = dict(zip(x.indices[x.indptr[a] : x.indptr[a + 1]], x.data[x.indptr[a] : x.indptr[a + 1]], strict=True))
+        row_b = dict(zip(x.indices[x.indptr[b] : x.indptr[b + 1]], x.data[x.indptr[b] : x.indptr[b + 1]], strict=True))
+        products = [row_b[c] * v for c, v in reversed(row_a.items()) if c in row_b]
+        return float(np.add.reduceat(np.array(products), [0])[0]) if products else 0.0
+
+    assert np.array_equal(_row_dots(x, i, j), [reverse_storage_sum(a, b) for a, b in zip(i, j, strict=True)])
     cols = rng.permutation(50).astype(np.int32)
     vals = np.round(rng.random(50), 1)
     want = np.sort(cols[np.lexsort((cols, -vals))[:12]])

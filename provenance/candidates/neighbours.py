@@ -32,6 +32,8 @@ import math
 import numpy as np
 from scipy import sparse
 
+from provenance.scoring.align import ragged_range
+
 PROBE_TERMS = 32
 SHORTLIST = 3
 
@@ -72,44 +74,55 @@ DOT_BUFFER = 1 << 22  # products laid out before they are summed (bounds memory 
 def _row_dots(x: sparse.csr_matrix, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     """``x[i[k]] . x[j[k]]`` for every k (exact cosines of L2-normalised rows).
 
-    The same floats as ``x[i].multiply(x[j]).sum(axis=1)``, without building the two
-    row-indexed matrices: the nonzero products of the shared columns, listed in the
-    reverse of row ``i[k]``'s storage order (as scipy's element-wise product of rows
-    with unsorted columns lists them), summed by ``np.add.reduceat`` (as scipy's row
-    sums).  The pairs of one row ``a`` are done together: ``a``'s columns are marked
-    in a dense position array and the partners' entries looked up in it.
+    The nonzero products of the shared columns, listed in the reverse of row ``i[k]``'s
+    storage order and summed by ``np.add.reduceat``: for rows with unsorted columns, the
+    same floats as ``x[i].multiply(x[j]).sum(axis=1)`` (scipy's element-wise product of
+    such rows lists them so), without building the two row-indexed matrices.  The pairs of one
+    row ``a`` are done together: ``a``'s columns are marked in a dense position array and
+    the partners' entries looked up in it.  With sorted indices (the usual case) a
+    partner's shared entries come in ``a``'s storage order, so reversing the whole list
+    orders it; otherwise it is sorted.
     """
     out = np.zeros(len(i))
     if len(i) == 0:
         return out
+    ascending = bool(x.has_sorted_indices)
     indptr, indices, data = x.indptr, x.indices, x.data
     order = np.argsort(i, kind="stable")
     si, sj = np.asarray(i)[order], np.asarray(j)[order]
     runs = np.flatnonzero(np.r_[True, si[1:] != si[:-1], True]).tolist()
     pos = np.full(x.shape[1], -1, dtype=np.int64)
     values: list[np.ndarray] = []
-    counts: list[np.ndarray] = []
+    owners: list[np.ndarray] = []
+    places: list[np.ndarray] = []
     done = held = 0
     for r0, r1 in zip(runs[:-1], runs[1:], strict=True):
         a = si[r0]
         lo, hi = indptr[a], indptr[a + 1]
         js = sj[r0:r1]
-        starts, lens = indptr[js], indptr[js + 1] - indptr[js]
-        entry = np.repeat(starts - np.cumsum(lens) + lens, lens) + np.arange(int(lens.sum()))
-        pos[indices[lo:hi]] = np.arange(hi - lo - 1, -1, -1)  # position in the reversed row
+        lens = indptr[js + 1] - indptr[js]
+        entry = ragged_range(indptr[js], lens)
+        pos[indices[lo:hi]] = np.arange(lo, hi)  # where each of a's columns is stored
         where = pos[indices[entry]]
         pos[indices[lo:hi]] = -1
-        hit = where >= 0
-        laid = np.zeros((r1 - r0, hi - lo))
-        laid[np.repeat(np.arange(r1 - r0), lens)[hit], where[hit]] = data[entry][hit]
-        laid *= data[lo:hi][::-1]
-        nonzero = laid != 0
-        values.append(laid[nonzero])
-        counts.append(nonzero.sum(axis=1))
-        held += laid.size
+        hit = np.flatnonzero(where >= 0)  # the partners' entries in a shared column, ascending per partner
+        values.append(data[entry[hit]] * data[where[hit]])
+        owners.append(np.repeat(np.arange(r0, r1), lens)[hit])
+        if not ascending:
+            places.append(where[hit])
+        held += len(entry)
         if held >= DOT_BUFFER or r1 == len(si):
-            out[done:r1] = _segment_sums(np.concatenate(values), np.concatenate(counts))
-            values, counts, done, held = [], [], r1, 0
+            products, owner = np.concatenate(values), np.concatenate(owners)
+            if ascending:  # reversed: each pair's products in reverse storage order, the pairs from last to first
+                products, owner = products[::-1], owner[::-1]
+            else:
+                last_first = np.lexsort((-np.concatenate(places), owner))
+                products, owner = products[last_first], owner[last_first]
+            nonzero = products != 0
+            counts = np.bincount(owner[nonzero] - done, minlength=r1 - done)
+            sums = _segment_sums(products[nonzero], counts[::-1] if ascending else counts)
+            out[done:r1] = sums[::-1] if ascending else sums
+            values, owners, places, done, held = [], [], [], r1, 0
     result = np.empty_like(out)
     result[order] = out
     return result
