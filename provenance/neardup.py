@@ -46,6 +46,8 @@ __all__ = [
     "NearDupPair",
     "connected_components",
     "exact_overlap",
+    "intersection_sizes",
+    "overlap_of",
     "find_near_duplicates",
     "find_near_duplicates_in_texts",
     "signatures_for_texts",
@@ -73,17 +75,45 @@ def exact_overlap(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
     """``(jaccard, containment of a in b, containment of b in a)`` of two sorted unique uint64 arrays."""
     if len(a) == 0 or len(b) == 0:
         return 0.0, 0.0, 0.0
-    if len(a) > len(b):
-        a, b = b, a
-        swapped = True
-    else:
-        swapped = False
-    pos = np.searchsorted(b, a)
-    pos[pos == len(b)] = 0
-    inter = int(np.count_nonzero(b[pos] == a))
-    c_small, c_large = inter / len(a), inter / len(b)
-    jac = inter / (len(a) + len(b) - inter)
-    return (jac, c_large, c_small) if swapped else (jac, c_small, c_large)
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    pos = np.searchsorted(large, small)
+    pos[pos == len(large)] = 0
+    return overlap_of(int(np.count_nonzero(large[pos] == small)), len(a), len(b))
+
+
+def overlap_of(inter: int, size_a: int, size_b: int) -> tuple[float, float, float]:
+    """:func:`exact_overlap` of two sets of ``size_a`` and ``size_b`` elements with ``inter`` in common."""
+    if size_a == 0 or size_b == 0:
+        return 0.0, 0.0, 0.0
+    return inter / (size_a + size_b - inter), inter / size_a, inter / size_b
+
+
+def intersection_sizes(sets: Sequence[np.ndarray], pairs: np.ndarray) -> np.ndarray:
+    """``|sets[i] & sets[j]|`` of each row ``(i, j)`` of ``pairs`` (sorted unique arrays).
+
+    The pairs that share their first set are counted together: the elements of all
+    their second sets are looked up in it with one search.
+    """
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    out = np.zeros(len(pairs), dtype=np.int64)
+    if len(pairs) == 0:
+        return out
+    order = np.argsort(pairs[:, 0], kind="stable")
+    firsts = pairs[order, 0]
+    runs = np.flatnonzero(np.r_[True, firsts[1:] != firsts[:-1], True]).tolist()
+    for r0, r1 in zip(runs[:-1], runs[1:], strict=True):
+        a = sets[int(firsts[r0])]
+        rows = order[r0:r1]
+        others = [sets[j] for j in pairs[rows, 1].tolist()]
+        lengths = np.fromiter(map(len, others), dtype=np.int64, count=len(others))
+        if len(a) == 0 or not lengths.any():
+            continue
+        flat = np.concatenate(others)
+        pos = np.searchsorted(a, flat)
+        pos[pos == len(a)] = 0
+        found = a[pos] == flat
+        out[rows] = np.bincount(np.repeat(np.arange(len(rows)), lengths)[found], minlength=len(rows))
+    return out
 
 
 def _progress(items: Iterable[Any], enabled: bool, desc: str, total: int | None = None) -> Iterator[Any]:

@@ -24,7 +24,7 @@ from provenance.candidates.neighbours import exact_cosines, neighbour_block, pro
 from provenance.clusters import build_clusters
 from provenance.engines.parallel import parallel_iter, parallel_map
 from provenance.errors import InputError
-from provenance.neardup import NearDupPair, exact_overlap, find_near_duplicates
+from provenance.neardup import NearDupPair, find_near_duplicates, intersection_sizes, overlap_of
 from provenance.normalize.analyzer import analyzer_for
 from provenance.normalize.language import detect_languages, load_model, sample_probabilities
 from provenance.records import AnalysisResult, Document, DocumentInfo, PairScore, Relation, SkippedInput
@@ -237,9 +237,10 @@ def score_pairs(batch: Sequence[tuple[int, int, float]], state: ScoringState) ->
             found = spans[k] = (table.spans(k), int(table.text_lengths[k]))
         return found
 
-    for i, j, cosine in batch:
+    shared = intersection_sizes(state.hash_sets, np.array([(i, j) for i, j, _ in batch], dtype=np.int64))
+    for (i, j, cosine), inter in zip(batch, shared.tolist(), strict=True):
         a, b = (i, j) if ids[i] < ids[j] else (j, i)
-        jac, c_ab, c_ba = exact_overlap(state.hash_sets[a], state.hash_sets[b])
+        jac, c_ab, c_ba = overlap_of(inter, len(state.hash_sets[a]), len(state.hash_sets[b]))
         if state.level == "near-duplicate":
             alignment = _EMPTY_ALIGNMENT
         else:

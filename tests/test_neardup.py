@@ -171,3 +171,22 @@ def test_connected_components_are_scipys(seed: int, monkeypatch: pytest.MonkeyPa
 def test_connected_components_self_links_and_duplicates() -> None:
     assert connected_components(1, [(0, 0)]) == []
     assert connected_components(4, [(2, 2), (3, 1), (1, 3), (3, 3)]) == [[1, 3]]
+
+
+def test_intersection_sizes_in_batches_equal_each_pair_alone() -> None:
+    """Pairs counted together per first set give exact_overlap's intersections and floats (empty sets too)."""
+    from provenance.neardup import exact_overlap, intersection_sizes, overlap_of
+
+    rng = np.random.default_rng(7)
+    sets = [np.unique(rng.integers(0, 400, int(n)).astype(np.uint64)) for n in rng.integers(0, 120, 60)]
+    sets[5] = np.zeros(0, dtype=np.uint64)
+    sets[9] = sets[4].copy()
+    pairs = np.stack([rng.integers(0, 60, 700), rng.integers(0, 60, 700)], axis=1)
+    pairs[:40, 0] = 4  # a run of pairs with the same first set, among them its copy and the empty set
+    pairs[:10, 1] = [9, 5, 4, 3, 2, 1, 0, 6, 7, 8]
+    inter = intersection_sizes(sets, pairs)
+    for (i, j), n in zip(pairs.tolist(), inter.tolist(), strict=True):
+        assert n == len(np.intersect1d(sets[i], sets[j]))
+        assert overlap_of(n, len(sets[i]), len(sets[j])) == exact_overlap(sets[i], sets[j])
+    assert inter[0] == len(sets[4]) > 0 and inter[1] == 0
+    assert len(intersection_sizes(sets, np.zeros((0, 2), dtype=np.int64))) == 0
