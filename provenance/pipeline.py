@@ -22,7 +22,7 @@ from sklearn.feature_extraction.text import TfidfTransformer
 
 from provenance.candidates.neighbours import exact_cosines, neighbour_block, probe_index
 from provenance.clusters import build_clusters
-from provenance.engines.parallel import parallel_iter, parallel_map
+from provenance.engines.parallel import Beside, parallel_iter, parallel_map
 from provenance.errors import InputError
 from provenance.neardup import NearDupPair, find_near_duplicates, intersection_sizes, overlap_of
 from provenance.normalize.analyzer import analyzer_for
@@ -328,6 +328,21 @@ def _profiles(docs: Sequence[Document], rows: Sequence[int]) -> list[TablePart]:
     return [profile_part([docs[k] for k in rows])]
 
 
+def _verbatim(
+    texts: Sequence[str], spec: ShingleSpec, config: PipelineConfig
+) -> tuple[list[np.ndarray], list[NearDupPair]]:
+    """Stages *signatures*, *candidates* and *verification* of verbatim reuse: shingle-hash sets and near-duplicates."""
+    hash_sets = shingle_hashes_batch(texts, spec)  # vectorised over the collection
+    near = find_near_duplicates(
+        hash_sets,
+        threshold=min(config.threshold, config.relation.near_duplicate_threshold),
+        num_perm=config.num_perm,
+        seed=config.seed,
+        progress=config.progress,
+    )
+    return hash_sets, near
+
+
 def _score(state: ScoringState, batch: Sequence[tuple[int, int, float]]) -> list[PairScore]:
     return score_pairs(batch, state)
 
@@ -360,24 +375,17 @@ def analyze(
     context_docs = assign_languages([d for d in context if d.id not in scored])
     source_ids = {d.id for d in sources}
 
-    # signatures -> candidates -> verification: verbatim reuse
+    # normalisation into passages; beside it (on the parent's core), signatures -> candidates ->
+    # verification of verbatim reuse
     spec = ShingleSpec.parse(config.shingle)
-    hash_sets = shingle_hashes_batch([d.text for d in docs], spec)  # vectorised over the collection
-    near = find_near_duplicates(
-        hash_sets,
-        threshold=min(config.threshold, config.relation.near_duplicate_threshold),
-        num_perm=config.num_perm,
-        seed=config.seed,
-        progress=config.progress,
-    )
-
-    # normalisation into passages, and document vectors
+    verbatim = Beside(lambda: _verbatim([d.text for d in docs], spec, config))
     builder = TableBuilder()
     progress = "passages" if config.progress else None
-    for part in parallel_iter(_profiles, range(len(docs)), docs, progress=progress):
+    for part in verbatim.watch(parallel_iter(_profiles, range(len(docs)), docs, progress=progress)):
         builder.add(part)  # while the workers go on with the next chunks
     if context_docs:
         builder.add(profile_part(context_docs))
+    hash_sets, near = verbatim.result()
     every = builder.table()
     weights = TermWeights().fit_stats(builder.term_stats())
     del builder  # the table and the weights hold what is needed of the parts
@@ -398,10 +406,19 @@ def analyze(
         space=TermSpace(profiles, weights) if config.level != "near-duplicate" else None,
         params=replace(config.relation, near_duplicate_threshold=config.threshold),
         level=config.level,
-        embeddings=passage_embeddings(docs, profiles, cands, config.progress) if config.level == "rewrite" else {},
     )
     batch = [(i, j, cosine) for (i, j), cosine in sorted(cands.items())]
-    pairs = parallel_map(_score, batch, state, chunk=256, progress="aligning pairs" if config.progress else None)
+    languages = profiles.languages
+    across = [p for p in batch if languages[p[0]] != languages[p[1]]] if config.level == "rewrite" else []
+    progress = "aligning pairs" if config.progress else None
+    if not across:
+        pairs = parallel_map(_score, batch, state, chunk=256, progress=progress)
+    else:  # the pairs within a language are scored while the passages of the others are embedded
+        within = [p for p in batch if languages[p[0]] == languages[p[1]]]
+        embedding = Beside(lambda: passage_embeddings(docs, profiles, [(i, j) for i, j, _ in across], False))
+        pairs = list(embedding.watch(parallel_iter(_score, within, state, chunk=256, progress=progress)))
+        state.embeddings = embedding.result()
+        pairs += parallel_map(_score, across, state, chunk=256, progress=progress and "aligning across languages")
     pairs.sort(key=lambda p: (p.a, p.b))
     if config.level == "rewrite" and config.families is not None:
         pairs = infer_family_pairs(pairs, config.families, _measured(ids, hash_sets, vectors, profiles))

@@ -7,7 +7,11 @@ from collections.abc import Sequence
 
 import pytest
 
-from provenance.engines.parallel import parallel_map
+from provenance.engines.parallel import parallel_iter, parallel_map
+
+
+def _double(_: object, chunk: Sequence[int]) -> list[int]:
+    return [2 * x for x in chunk]
 
 
 def _square_with_pid(offset: int, chunk: Sequence[int]) -> list[tuple[int, int]]:
@@ -49,3 +53,28 @@ def test_the_iterator_hands_over_results_while_workers_go_on_and_stops_them_when
     next(stream)
     stream.close()  # a consumer that stops early: the workers and the shared data go
     assert parallel._SHARED == {}
+
+
+def test_beside_runs_its_function_during_the_map_and_hands_back_its_result_or_error() -> None:
+    import threading
+
+    from provenance.engines.parallel import Beside
+
+    seen: list[str] = []
+    side = Beside(lambda: (seen.append(threading.current_thread().name), sum(range(10)))[1])
+    out = list(side.watch(parallel_iter(_double, list(range(3000)), None, chunk=100)))
+    assert out == [2 * k for k in range(3000)]
+    assert side.result() == 45 and seen and seen[0] != threading.current_thread().name  # its own thread
+
+    empty = Beside(lambda: "done")
+    assert list(empty.watch([])) == [] and empty.result() == "done"  # no results: run all the same
+
+    def fails() -> int:
+        raise ValueError("side failed")
+
+    failing = Beside(fails)
+    assert list(failing.watch(iter([1, 2]))) == [1, 2]
+    with pytest.raises(ValueError, match="side failed"):
+        failing.result()
+    with pytest.raises(RuntimeError):
+        Beside(lambda: 1).result()

@@ -18,11 +18,13 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
+S = TypeVar("S")
 
 _SHARED: dict[str, Any] = {}  # what the forked workers read (set in the parent just before forking)
 _IN_WORKER = False
@@ -110,3 +112,40 @@ def _bar(parts: Iterator[T], desc: str | None, total: int) -> Iterator[T]:
     from tqdm import tqdm
 
     yield from tqdm(parts, desc=desc, total=total, file=sys.stderr, leave=False)
+
+
+class Beside(Generic[S]):
+    """``side()`` run in a thread of this process while the workers of a parallel map run.
+
+    A stage that needs neither the map's results nor its workers (the parent's
+    own serial work) is done meanwhile instead of before or after, on the core
+    the parent would leave idle.  The thread starts at the map's first result, once
+    the workers are forked (a fork copies only the forking thread: a thread
+    already running could hold a lock the children would inherit held)::
+
+        side = Beside(lambda: expensive(data))
+        for r in side.watch(parallel_iter(fn, items, shared)):
+            ...
+        value = side.result()  # after the loop; re-raises what side() raised
+    """
+
+    def __init__(self, side: Callable[[], S]) -> None:
+        self._side = side
+        self._future: Future[S] | None = None
+
+    def watch(self, results: Iterable[R]) -> Iterator[R]:
+        """``results``, unchanged; ``side()`` runs from the first of them until it is done (waited for at the end)."""
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="provenance-beside") as pool:
+            for r in results:
+                if self._future is None:
+                    self._future = pool.submit(self._side)
+                yield r
+            if self._future is None:  # no results at all
+                self._future = pool.submit(self._side)
+            self._future.exception()  # the thread is done before the next pool forks
+
+    def result(self) -> S:
+        """What ``side()`` returned (after :meth:`watch` is exhausted)."""
+        if self._future is None or not self._future.done():
+            raise RuntimeError("Beside.result() before its watch() was exhausted")
+        return self._future.result()
