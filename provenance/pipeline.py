@@ -20,7 +20,13 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfTransformer
 
-from provenance.candidates.neighbours import exact_cosines, neighbour_block, probe_index
+from provenance.candidates.neighbours import (
+    exact_cosines,
+    inverted_index,
+    neighbour_block,
+    probe_rows,
+    usable_columns,
+)
 from provenance.clusters import build_clusters
 from provenance.engines.parallel import Beside, parallel_iter, parallel_map
 from provenance.errors import InputError
@@ -107,14 +113,18 @@ def document_vectors(profiles: ProfileTable | Sequence[PassageProfile]) -> spars
     return sparse.csr_matrix(TfidfTransformer(sublinear_tf=True, norm="l2").fit_transform(counts))
 
 
-Probe = tuple[sparse.csr_matrix, sparse.csr_matrix, sparse.csr_matrix, int, float]  # vectors, probe, inverted, k, floor
+Probe = tuple[sparse.csr_matrix, np.ndarray, sparse.csr_matrix, int, float]  # vectors, usable, inverted, k, floor
 
 
 def _neighbour_blocks(shared: Probe, starts: Sequence[int]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """:func:`~provenance.candidates.neighbours.neighbour_block` of the blocks of rows beginning at ``starts``."""
-    vectors, probe, inverted, k, floor = shared
+    vectors, usable, inverted, k, floor = shared
     n = vectors.shape[0]
-    return [neighbour_block(vectors, probe, inverted, s, min(n, s + NEIGHBOUR_BLOCK), k, floor) for s in starts]
+    out = []
+    for s in starts:
+        e = min(n, s + NEIGHBOUR_BLOCK)
+        out.append(neighbour_block(vectors, probe_rows(vectors, usable, s, e), inverted, s, e, k, floor))
+    return out
 
 
 def candidate_pairs(
@@ -140,8 +150,8 @@ def candidate_pairs(
                 for j in np.nonzero(row >= floor)[0]:
                     out[(i, int(j)) if i < j else (int(j), i)] = float(row[j])
     else:
-        probe, inverted = probe_index(vectors)
-        shared = (vectors, probe, inverted, min(config.neighbors, n - 1), floor)
+        usable = usable_columns(vectors)  # the probe rows are taken in the workers, block by block
+        shared = (vectors, usable, inverted_index(vectors, usable), min(config.neighbors, n - 1), floor)
         blocks = parallel_map(_neighbour_blocks, range(0, n, NEIGHBOUR_BLOCK), shared, chunk=1, min_items=2)
         for rows, cols, cos in blocks:  # in the order of the rows, as a loop over the blocks would give them
             for i, j, c in zip(rows.tolist(), cols.tolist(), cos.tolist(), strict=True):

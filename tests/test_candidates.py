@@ -6,7 +6,14 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from provenance.candidates.neighbours import exact_cosines, max_df, neighbour_block, probe_index
+from provenance.candidates.neighbours import (
+    exact_cosines,
+    max_df,
+    neighbour_block,
+    probe_index,
+    probe_rows,
+    usable_columns,
+)
 
 
 def _vectors(n: int, seed: int = 0) -> tuple[sparse.csr_matrix, dict[int, int]]:
@@ -35,6 +42,10 @@ def test_copies_are_found_and_cosines_are_exact() -> None:
     x, source = _vectors(1500)
     probe, inverted = probe_index(x)
     i, j, cos = neighbour_block(x, probe, inverted, 0, x.shape[0], k=15, floor=0.05)
+    usable = usable_columns(x)  # the probe rows of a block of rows are those rows of the whole probe
+    for lo, hi in ((0, 700), (700, 1100), (1100, x.shape[0])):
+        block = probe_rows(x, usable, lo, hi)
+        assert (block != probe[lo:hi]).nnz == 0 and np.array_equal(block.indices, probe[lo:hi].indices)
     found = set(zip(i.tolist(), j.tolist(), strict=True))
     assert all((c, s) in found for c, s in source.items())  # every copy lists its source among its neighbours
     assert np.all(np.bincount(i, minlength=x.shape[0]) <= 15)  # at most k per document

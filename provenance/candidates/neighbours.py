@@ -43,14 +43,19 @@ def max_df(n: int) -> int:
     return max(50, int(2 * math.sqrt(n)))
 
 
-def probe_index(
-    vectors: sparse.csr_matrix, probe_terms: int = PROBE_TERMS
-) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
-    """``(probe rows, inverted index)``: each row's probe terms (weights kept), and the rare columns transposed."""
+def usable_columns(vectors: sparse.csr_matrix) -> np.ndarray:
+    """Which columns may be probe terms: those of at least 2 and at most ``max_df(n)`` documents."""
     x = sparse.csr_matrix(vectors)
-    n = x.shape[0]
     df = np.bincount(x.indices, minlength=x.shape[1])
-    usable = (df >= 2) & (df <= max_df(n))
+    return np.asarray((df >= 2) & (df <= max_df(x.shape[0])))
+
+
+def probe_rows(
+    vectors: sparse.csr_matrix, usable: np.ndarray, start: int, stop: int, probe_terms: int = PROBE_TERMS
+) -> sparse.csr_matrix:
+    """The probe terms of rows ``start:stop`` (weights kept): each row's ``probe_terms`` heaviest usable entries."""
+    x = sparse.csr_matrix(vectors[start:stop])
+    n = x.shape[0]
     keep = usable[x.indices]
     rows = np.repeat(np.arange(n), np.diff(x.indptr))[keep]
     cols = x.indices[keep]
@@ -63,9 +68,25 @@ def probe_index(
     top = rank < probe_terms
     probe = sparse.csr_matrix((vals[top], (rows[top], cols[top])), shape=x.shape)
     probe.sort_indices()
-    inverted = sparse.csr_matrix((vals, (cols, rows)), shape=(x.shape[1], n))
+    return probe
+
+
+def inverted_index(vectors: sparse.csr_matrix, usable: np.ndarray) -> sparse.csr_matrix:
+    """The usable columns transposed (column x row, weights kept): the documents of each probe term."""
+    x = sparse.csr_matrix(vectors)
+    keep = usable[x.indices]
+    rows = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))[keep]
+    inverted = sparse.csr_matrix((x.data[keep], (x.indices[keep], rows)), shape=(x.shape[1], x.shape[0]))
     inverted.sort_indices()
-    return probe, inverted
+    return inverted
+
+
+def probe_index(
+    vectors: sparse.csr_matrix, probe_terms: int = PROBE_TERMS
+) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+    """``(probe rows, inverted index)`` of every row (:func:`probe_rows`, :func:`inverted_index`)."""
+    usable = usable_columns(vectors)
+    return probe_rows(vectors, usable, 0, vectors.shape[0], probe_terms), inverted_index(vectors, usable)
 
 
 DOT_BUFFER = 1 << 22  # products laid out before they are summed (bounds memory for long documents)
@@ -159,8 +180,11 @@ def neighbour_block(
     floor: float,
     shortlist: int = SHORTLIST,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Candidates of rows ``start:stop`` (module docstring): arrays ``(i, j, cosine)``, ``i != j``."""
-    partial = sparse.csr_matrix(probe[start:stop] @ inverted)
+    """Candidates of rows ``start:stop`` (module docstring): arrays ``(i, j, cosine)``, ``i != j``.
+
+    ``probe``: the :func:`probe_rows` of rows ``start:stop``.
+    """
+    partial = sparse.csr_matrix(probe @ inverted)
     keep_i: list[np.ndarray] = []
     keep_j: list[np.ndarray] = []
     width = shortlist * k

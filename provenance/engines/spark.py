@@ -488,7 +488,8 @@ def _neighbours(
         rows, cols = np.nonzero(sims >= floor)
         found = zip((start + rows).tolist(), cols.tolist(), sims[rows, cols].tolist(), strict=True)
     else:
-        ri, rj, cos = neighbour_block(v, probe, inverted, start, stop, min(config.neighbors, n - 1), floor)
+        k = min(config.neighbors, n - 1)
+        ri, rj, cos = neighbour_block(v, probe[start:stop], inverted, start, stop, k, floor)
         found = zip(ri.tolist(), rj.tolist(), cos.tolist(), strict=True)
     key = keys.value
     for i, j, c in found:

@@ -342,8 +342,9 @@ class ProfileTable:
         Only stems that occur are columns, in sorted order: the bag of content stems
         that :func:`provenance.pipeline.document_vectors` weighs.
         """
-        used = np.unique(self.term_ids)
-        cols = np.searchsorted(used, self.term_ids).astype(np.int32)
+        present = np.bincount(self.term_ids, minlength=len(self.vocab)) > 0  # the stems that occur (no sort)
+        cols = (np.cumsum(present) - 1)[self.term_ids].astype(np.int32)
+        used = np.flatnonzero(present)
         per_doc = np.diff(self.term_ptr[self.doc_ptr])
         indptr = row_offsets(per_doc)
         counts = sparse.csr_matrix(
