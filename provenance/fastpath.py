@@ -87,6 +87,7 @@ from provenance.neardup import (
     _ChunkedSets,
     _Timer,
     connected_components,
+    found_in,
 )
 from provenance.records import (
     AnalysisResult,
@@ -820,9 +821,7 @@ def _count_overlaps(start: int, stop: int) -> np.ndarray:
         if len(a) and len(b):
             if len(a) > len(b):
                 a, b = b, a
-            pos = np.searchsorted(b, a)
-            pos[pos == len(b)] = 0
-            out[row, 0] = np.count_nonzero(b[pos] == a)
+            out[row, 0] = np.count_nonzero(found_in(b, a))
     return out
 
 

@@ -50,6 +50,7 @@ __all__ = [
     "overlap_of",
     "find_near_duplicates",
     "find_near_duplicates_in_texts",
+    "found_in",
     "signatures_for_texts",
     "verify_pairs",
 ]
@@ -76,9 +77,14 @@ def exact_overlap(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
     if len(a) == 0 or len(b) == 0:
         return 0.0, 0.0, 0.0
     small, large = (a, b) if len(a) <= len(b) else (b, a)
-    pos = np.searchsorted(large, small)
-    pos[pos == len(large)] = 0
-    return overlap_of(int(np.count_nonzero(large[pos] == small)), len(a), len(b))
+    return overlap_of(int(np.count_nonzero(found_in(large, small))), len(a), len(b))
+
+
+def found_in(sorted_set: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Which of ``values`` occur in ``sorted_set`` (a sorted unique array, not empty): one binary search each."""
+    pos = np.searchsorted(sorted_set, values)
+    pos[pos == len(sorted_set)] = 0
+    return np.asarray(sorted_set[pos] == values)
 
 
 def overlap_of(inter: int, size_a: int, size_b: int) -> tuple[float, float, float]:
@@ -108,10 +114,7 @@ def intersection_sizes(sets: Sequence[np.ndarray], pairs: np.ndarray) -> np.ndar
         lengths = np.fromiter(map(len, others), dtype=np.int64, count=len(others))
         if len(a) == 0 or not lengths.any():
             continue
-        flat = np.concatenate(others)
-        pos = np.searchsorted(a, flat)
-        pos[pos == len(a)] = 0
-        found = a[pos] == flat
+        found = found_in(a, np.concatenate(others))
         out[rows] = np.bincount(np.repeat(np.arange(len(rows)), lengths)[found], minlength=len(rows))
     return out
 

@@ -115,10 +115,18 @@ def _form_counts(
     language_index: dict[str, int] = {}
     languages = [language_index.setdefault(p.language, len(language_index)) for p in profiles]
     lang = np.repeat(np.array(languages, dtype=np.int64), sizes)
-    n_forms, n_languages = max(1, len(numbered)), max(1, len(language_index))
-    keys, counts = np.unique((term * n_forms + form) * n_languages + lang, return_counts=True)
-    rows = np.stack([keys // n_languages // n_forms, keys // n_languages % n_forms, keys % n_languages], axis=1)
-    return df, list(numbered), list(language_index), rows, counts.astype(np.int64)
+    rows, counts = _summed_triples(np.stack([term, form, lang], axis=1), np.ones(total, dtype=np.int64))
+    return df, list(numbered), list(language_index), rows, counts
+
+
+def _summed_triples(rows: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of ``rows`` (``(m, 3)``, non-negative ints; sorted) and the sum of ``counts`` over each."""
+    if not len(rows):
+        return np.zeros((0, 3), dtype=np.int64), np.zeros(0, dtype=np.int64)
+    n_second, n_third = int(rows[:, 1].max()) + 1, int(rows[:, 2].max()) + 1
+    keys, inverse = np.unique((rows[:, 0] * n_second + rows[:, 1]) * n_third + rows[:, 2], return_inverse=True)
+    summed = np.bincount(inverse.ravel(), weights=counts, minlength=len(keys)).astype(np.int64)
+    return np.stack([keys // n_third // n_second, keys // n_third % n_second, keys % n_third], axis=1), summed
 
 
 def _padded(units: tuple[frozenset[str], ...], n: int) -> tuple[frozenset[str], ...]:
@@ -173,17 +181,12 @@ class TableBuilder:
             df[ids] += counts  # a part names each of its terms once
         rows = [p.form_rows for p in self._parts if len(p.form_rows)]
         forms, languages = list(self._forms), list(self._languages)
-        n_forms, n_languages = max(1, len(forms)), max(1, len(languages))
         form_id = np.full(len(first), -1, dtype=np.int64)
         language_id = np.full(len(first), -1, dtype=np.int64)
         if rows:
-            stacked = np.concatenate(rows)
             counts = np.concatenate([p.form_counts for p in self._parts if len(p.form_rows)])
-            keys, inverse = np.unique(
-                (stacked[:, 0] * n_forms + stacked[:, 1]) * n_languages + stacked[:, 2], return_inverse=True
-            )
-            summed = np.bincount(inverse.ravel(), weights=counts).astype(np.int64)
-            term, form, language = keys // n_languages // n_forms, keys // n_languages % n_forms, keys % n_languages
+            triples, summed = _summed_triples(np.concatenate(rows), counts)
+            term, form, language = triples[:, 0], triples[:, 1], triples[:, 2]
             best = np.zeros(len(first), dtype=np.int64)
             np.maximum.at(best, term, summed)
             top = np.flatnonzero(summed == best[term])  # each term's most frequent (form, language) rows
