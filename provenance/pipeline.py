@@ -416,19 +416,10 @@ def analyze(
         space=TermSpace(profiles, weights) if config.level != "near-duplicate" else None,
         params=replace(config.relation, near_duplicate_threshold=config.threshold),
         level=config.level,
+        embeddings=passage_embeddings(docs, profiles, cands, config.progress) if config.level == "rewrite" else {},
     )
     batch = [(i, j, cosine) for (i, j), cosine in sorted(cands.items())]
-    languages = profiles.languages
-    across = [p for p in batch if languages[p[0]] != languages[p[1]]] if config.level == "rewrite" else []
-    progress = "aligning pairs" if config.progress else None
-    if not across:
-        pairs = parallel_map(_score, batch, state, chunk=256, progress=progress)
-    else:  # the pairs within a language are scored while the passages of the others are embedded
-        within = [p for p in batch if languages[p[0]] == languages[p[1]]]
-        embedding = Beside(lambda: passage_embeddings(docs, profiles, [(i, j) for i, j, _ in across], False))
-        pairs = list(embedding.watch(parallel_iter(_score, within, state, chunk=256, progress=progress)))
-        state.embeddings = embedding.result()
-        pairs += parallel_map(_score, across, state, chunk=256, progress=progress and "aligning across languages")
+    pairs = parallel_map(_score, batch, state, chunk=256, progress="aligning pairs" if config.progress else None)
     pairs.sort(key=lambda p: (p.a, p.b))
     if config.level == "rewrite" and config.families is not None:
         pairs = infer_family_pairs(pairs, config.families, _measured(ids, hash_sets, vectors, profiles))
