@@ -84,9 +84,13 @@ def _feature_counts(encoded: Sequence[bytes]) -> list[tuple[np.ndarray, np.ndarr
     """Per text, the automaton's features in order of first occurrence and their counts (py3langid's ``Counter``).
 
     The texts of a block, longest first, advance one byte position per numpy step;
-    a text drops out of the block when it ends.
+    a text drops out of the block when it ends.  The block's emissions are then
+    counted together: one sort of ``(text, feature, position)`` keys gives each
+    (text, feature) its count and first position, and one more orders each text's
+    features by it.
     """
-    moves, features, start, _ = _automaton()
+    moves, features, start, table = _automaton()
+    n_features = len(table)
     out: list[tuple[np.ndarray, np.ndarray]] = [(np.zeros(0, np.intp), np.zeros(0, np.int64))] * len(encoded)
     order = sorted(range(len(encoded)), key=lambda k: -len(encoded[k]))
     for lo in range(0, len(order), WALK_BLOCK):
@@ -94,24 +98,33 @@ def _feature_counts(encoded: Sequence[bytes]) -> list[tuple[np.ndarray, np.ndarr
         if not block:
             continue
         lengths = [len(encoded[k]) for k in block]
-        steps = np.zeros((lengths[0], len(block)), dtype=np.int32)
+        span = lengths[0]
+        steps = np.zeros((span, len(block)), dtype=np.int32)
         for b, k in enumerate(block):
             steps[: lengths[b], b] = np.frombuffer(encoded[k], dtype=np.uint8)
-        emitted = np.empty_like(steps)
+        emitted = np.full_like(steps, -1)
         base = np.full(len(block), start, dtype=np.int32)
         active = len(block)
-        for t in range(lengths[0]):
+        for t in range(span):
             while lengths[active - 1] <= t:
                 active -= 1
             idx = base[:active] + steps[t, :active]
             emitted[t, :active] = features[idx]
             base[:active] = moves[idx]
+        position, text = np.nonzero(emitted >= 0)
+        if not len(text):
+            continue  # no text of the block is long enough to emit a feature
+        keys = np.sort((text * n_features + emitted[position, text]) * span + position)
+        pair = keys // span  # text * n_features + feature
+        head = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
+        counts = np.diff(np.r_[head, len(keys)])
+        pair, first = pair[head], keys[head] % span
+        by_first = np.argsort(pair // n_features * span + first)  # per text, by first position (distinct keys)
+        pair, counts = pair[by_first], counts[by_first]
+        bounds = np.searchsorted(pair // n_features, np.arange(len(block) + 1))
+        feature = (pair % n_features).astype(np.intp)
         for b, k in enumerate(block):
-            seen = emitted[: lengths[b], b]
-            seen = seen[seen >= 0]
-            ids, first, counts = np.unique(seen, return_index=True, return_counts=True)
-            by_first = np.argsort(first, kind="stable")
-            out[k] = (ids[by_first].astype(np.intp), counts[by_first])
+            out[k] = (feature[bounds[b] : bounds[b + 1]], counts[bounds[b] : bounds[b + 1]])
     return out
 
 
