@@ -27,6 +27,7 @@ from provenance.candidates.neighbours import (
     probe_rows,
     usable_columns,
 )
+from provenance.candidates.pairs import CandidatePairs, candidate_set
 from provenance.clusters import build_clusters
 from provenance.engines.parallel import Beside, parallel_iter, parallel_map
 from provenance.errors import InputError
@@ -127,10 +128,8 @@ def _neighbour_blocks(shared: Probe, starts: Sequence[int]) -> list[tuple[np.nda
     return out
 
 
-def candidate_pairs(
-    vectors: sparse.csr_matrix, near: Sequence[NearDupPair], config: PipelineConfig
-) -> dict[tuple[int, int], float]:
-    """Candidate pairs (i < j) with their TF-IDF cosine.
+def candidate_pairs(vectors: sparse.csr_matrix, near: Sequence[NearDupPair], config: PipelineConfig) -> CandidatePairs:
+    """Stage *candidates*: pairs of rows (i < j) with their TF-IDF cosine.
 
     All pairs above ``story_threshold / 2`` for small collections; otherwise each
     document's ``neighbors`` nearest neighbours by cosine found through an
@@ -139,27 +138,36 @@ def candidate_pairs(
     """
     n = vectors.shape[0]
     floor = config.relation.story_threshold / 2
-    out: dict[tuple[int, int], float] = {}
+    found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     if n <= config.all_pairs_limit:
         for start in range(0, n, 512):
             sims = (vectors[start : start + 512] @ vectors.T).toarray()
-            for r in range(sims.shape[0]):
-                i = start + r
-                row = sims[r]
-                row[i] = -1.0
-                for j in np.nonzero(row >= floor)[0]:
-                    out[(i, int(j)) if i < j else (int(j), i)] = float(row[j])
+            rows = np.arange(start, start + sims.shape[0])
+            sims[rows - start, rows] = -1.0
+            r, j = np.nonzero(sims >= floor)
+            found.append((start + r, j, sims[r, j]))
     else:
         usable = usable_columns(vectors)  # the probe rows are taken in the workers, block by block
         shared = (vectors, usable, inverted_index(vectors, usable), min(config.neighbors, n - 1), floor)
-        blocks = parallel_map(_neighbour_blocks, range(0, n, NEIGHBOUR_BLOCK), shared, chunk=1, min_items=2)
-        for rows, cols, cos in blocks:  # in the order of the rows, as a loop over the blocks would give them
-            for i, j, c in zip(rows.tolist(), cols.tolist(), cos.tolist(), strict=True):
-                out[(i, j) if i < j else (j, i)] = c
-    missing = sorted({(min(p.i, p.j), max(p.i, p.j)) for p in near} - out.keys())
-    if missing:
-        for key, c in zip(missing, exact_cosines(vectors, np.array(missing, dtype=np.int64)).tolist(), strict=True):
-            out[key] = c
+        # in the order of the rows, as a loop over the blocks would give them
+        found = parallel_map(_neighbour_blocks, range(0, n, NEIGHBOUR_BLOCK), shared, chunk=1, min_items=2)
+    if found:
+        rows, cols, cosines = (np.concatenate(parts) for parts in zip(*found, strict=True))
+    else:
+        rows = cols = cosines = np.zeros(0)
+    out = candidate_set(rows, cols, cosines)
+    near_pairs = np.array(sorted({(min(p.i, p.j), max(p.i, p.j)) for p in near}), dtype=np.int64).reshape(-1, 2)
+    if len(near_pairs):
+        width = max(n, 1)
+        have = out.pairs[:, 0] * width + out.pairs[:, 1]
+        wanted = near_pairs[:, 0] * width + near_pairs[:, 1]
+        missing = near_pairs[~np.isin(wanted, have)]
+        if len(missing):
+            out = candidate_set(
+                np.concatenate([out.pairs[:, 0], missing[:, 0]]),
+                np.concatenate([out.pairs[:, 1], missing[:, 1]]),
+                np.concatenate([out.cosines, exact_cosines(vectors, missing)]),
+            )
     return out
 
 
@@ -286,11 +294,16 @@ def score_pairs(batch: Sequence[tuple[int, int, float]], state: ScoringState) ->
 
 
 def passage_embeddings(
-    docs: Sequence[Document], profiles: ProfileTable, pairs: Iterable[tuple[int, int]], progress: bool
+    docs: Sequence[Document], profiles: ProfileTable, pairs: np.ndarray | Iterable[tuple[int, int]], progress: bool
 ) -> dict[int, np.ndarray]:
-    """Stage *embeddings*: unit passage vectors of every document with a candidate in another language."""
-    languages = profiles.languages
-    wanted = sorted({k for i, j in pairs if languages[i] != languages[j] for k in (i, j)})
+    """Stage *embeddings*: unit passage vectors of every document with a candidate in another language.
+
+    ``pairs``: rows of candidate pairs, an ``(m, 2)`` array or ``(i, j)`` tuples.
+    """
+    rows = np.asarray(pairs if isinstance(pairs, np.ndarray) else list(pairs), dtype=np.int64).reshape(-1, 2)
+    _, language = np.unique(np.asarray(profiles.languages, dtype=object), return_inverse=True)
+    cross = rows[language[rows[:, 0]] != language[rows[:, 1]]]
+    wanted = np.unique(cross).tolist()
     if not wanted:
         return {}
     try:
@@ -353,8 +366,11 @@ def _verbatim(
     return hash_sets, near
 
 
-def _score(state: ScoringState, batch: Sequence[tuple[int, int, float]]) -> list[PairScore]:
-    return score_pairs(batch, state)
+def _score(shared: tuple[ScoringState, CandidatePairs], rows: Sequence[int]) -> list[PairScore]:
+    """:func:`score_pairs` of the candidates at ``rows`` (consecutive positions: a chunk of a range)."""
+    state, cands = shared
+    start = rows[0] if len(rows) else 0
+    return score_pairs(cands.batch(start, start + len(rows)), state)
 
 
 def analyze(
@@ -402,9 +418,8 @@ def analyze(
     vectors = document_vectors(every)[: len(docs)]
     profiles = every.head(len(docs))
     if config.level == "near-duplicate":
-        keys = sorted({(min(p.i, p.j), max(p.i, p.j)) for p in near})
-        cosines = exact_cosines(vectors, np.array(keys, dtype=np.int64).reshape(-1, 2))
-        cands = dict(zip(keys, cosines.tolist(), strict=True))
+        keys = np.array(sorted({(min(p.i, p.j), max(p.i, p.j)) for p in near}), dtype=np.int64).reshape(-1, 2)
+        cands = CandidatePairs(keys, exact_cosines(vectors, keys))
     else:
         cands = candidate_pairs(vectors, near, config)
 
@@ -416,10 +431,12 @@ def analyze(
         space=TermSpace(profiles, weights) if config.level != "near-duplicate" else None,
         params=replace(config.relation, near_duplicate_threshold=config.threshold),
         level=config.level,
-        embeddings=passage_embeddings(docs, profiles, cands, config.progress) if config.level == "rewrite" else {},
+        embeddings=passage_embeddings(docs, profiles, cands.pairs, config.progress)
+        if config.level == "rewrite"
+        else {},
     )
-    batch = [(i, j, cosine) for (i, j), cosine in sorted(cands.items())]
-    pairs = parallel_map(_score, batch, state, chunk=256, progress="aligning pairs" if config.progress else None)
+    progress = "aligning pairs" if config.progress else None
+    pairs = parallel_map(_score, range(len(cands)), (state, cands), chunk=256, progress=progress)
     pairs.sort(key=lambda p: (p.a, p.b))
     if config.level == "rewrite" and config.families is not None:
         pairs = infer_family_pairs(pairs, config.families, _measured(ids, hash_sets, vectors, profiles))
