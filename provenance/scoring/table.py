@@ -22,9 +22,9 @@ strings do and a matrix over them sums in the order of the sorted terms.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import chain, count
+from itertools import chain, count, filterfalse
 
 import numpy as np
 from scipy import sparse
@@ -58,24 +58,24 @@ class TablePart:
 
 
 def table_part(profiles: Sequence[PassageProfile]) -> TablePart:
-    """The :class:`TablePart` of ``profiles`` (a profile with fewer term sets than passages gets empty ones)."""
-    terms = [_padded(p.terms, len(p.passages)) for p in profiles]
-    anchors = [_padded(p.anchors, len(p.passages)) for p in profiles]
-    vocab = dict.fromkeys(chain.from_iterable(chain.from_iterable(ts) for ts in (*terms, *anchors)))
-    vocab.update(dict.fromkeys(chain.from_iterable(p.surface for p in profiles)))  # the same terms, as built
-    index = {t: k for k, t in enumerate(vocab)}
+    """The :class:`TablePart` of ``profiles`` (a profile with fewer term sets than passages gets empty ones).
 
-    def ids(units: list[tuple[frozenset[str], ...]]) -> tuple[np.ndarray, np.ndarray]:
-        sets = list(chain.from_iterable(units))
-        lengths = np.fromiter(map(len, sets), dtype=np.int64, count=len(sets))
-        flat = chain.from_iterable(sets)
-        return lengths, np.fromiter(map(index.__getitem__, flat), dtype=np.int32, count=int(lengths.sum()))
-
-    term_lengths, term_ids = ids(terms)
-    anchor_lengths, anchor_ids = ids(anchors)
+    Every term is numbered in C as it is met (``map`` of ``dict.setdefault`` over the terms
+    with a running position): a term's number is the position of its first occurrence, made
+    dense at the end by its rank among those positions (:func:`_numbered`, :func:`_ranks`).
+    """
+    term_sets = list(chain.from_iterable(_padded(p.terms, len(p.passages)) for p in profiles))
+    anchor_sets = list(chain.from_iterable(_padded(p.anchors, len(p.passages)) for p in profiles))
+    index: dict[str, int] = {}
+    position = count()
+    term_lengths, first_terms = _numbered(term_sets, index, position)
+    anchor_lengths, first_anchors = _numbered(anchor_sets, index, position)
+    surface_sizes, first_surface = _numbered([p.surface for p in profiles], index, position)
+    dense = _ranks(index.values(), len(first_terms) + len(first_anchors) + len(first_surface))
     spans = [(q.start, q.end) for p in profiles for q in p.passages]
     span_array = np.array(spans, dtype=np.int64).reshape(-1, 2)
-    df, forms, form_languages, form_rows, form_counts = _form_counts(profiles, index)
+    surface_terms = dense[first_surface]
+    df, forms, form_languages, form_rows, form_counts = _form_counts(profiles, surface_sizes, surface_terms, len(index))
     return TablePart(
         vocab=list(index),
         doc_ids=[p.doc_id for p in profiles],
@@ -85,9 +85,9 @@ def table_part(profiles: Sequence[PassageProfile]) -> TablePart:
         starts=span_array[:, 0].copy(),
         ends=span_array[:, 1].copy(),
         term_lengths=term_lengths,
-        term_ids=term_ids,
+        term_ids=dense[first_terms].astype(np.int32),
         anchor_lengths=anchor_lengths,
-        anchor_ids=anchor_ids,
+        anchor_ids=dense[first_anchors].astype(np.int32),
         df=df,
         forms=forms,
         form_languages=form_languages,
@@ -96,22 +96,38 @@ def table_part(profiles: Sequence[PassageProfile]) -> TablePart:
     )
 
 
+def _numbered(
+    groups: Sequence[Iterable[str]], index: dict[str, int], position: Iterator[int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The size of each group, and each member's number in ``index`` (a new member gets the next ``position``)."""
+    lengths = np.fromiter(map(len, groups), dtype=np.int64, count=len(groups))  # type: ignore[arg-type]
+    members = chain.from_iterable(groups)
+    return lengths, np.fromiter(map(index.setdefault, members, position), np.int64, int(lengths.sum()))
+
+
+def _ranks(firsts: Iterable[int], n_positions: int) -> np.ndarray:
+    """An array mapping each of the ascending positions ``firsts`` to its rank (other positions: unused)."""
+    firsts = np.fromiter(firsts, dtype=np.int64)
+    out = np.zeros(n_positions, dtype=np.int64)
+    out[firsts] = np.arange(len(firsts), dtype=np.int64)
+    return out
+
+
 def _form_counts(
-    profiles: Sequence[PassageProfile], index: dict[str, int]
+    profiles: Sequence[PassageProfile], sizes: np.ndarray, term: np.ndarray, n_terms: int
 ) -> tuple[np.ndarray, list[str], list[str], np.ndarray, np.ndarray]:
     """``(df, forms, form_languages, form_rows, form_counts)`` of :class:`TablePart`.
 
-    Every (term, form) of every surface is numbered in C (``map`` over the items); the
-    triples are then counted with one ``np.unique``.
+    ``sizes``: the number of entries of each profile's surface, ``term``: the part's term id
+    of every entry, in order.  The forms are numbered in C as the terms are; the
+    (term, form, language) triples are then counted with one ``np.unique``.
     """
-    sizes = np.fromiter((len(p.surface) for p in profiles), dtype=np.int64, count=len(profiles))
-    total = int(sizes.sum())
-    term = np.fromiter(map(index.__getitem__, chain.from_iterable(p.surface for p in profiles)), np.int64, total)
-    df = np.bincount(term, minlength=len(index)).astype(np.int64)  # a surface names each term once
+    total = len(term)
+    df = np.bincount(term, minlength=n_terms).astype(np.int64)  # a surface names each term once
     numbered: dict[str, int] = {}  # form -> the position of its first occurrence
     written = chain.from_iterable(p.surface.values() for p in profiles)
     first = np.fromiter(map(numbered.setdefault, written, count()), np.int64, total)
-    form = np.searchsorted(np.fromiter(numbered.values(), np.int64, len(numbered)), first)
+    form = _ranks(numbered.values(), total)[first]
     language_index: dict[str, int] = {}
     languages = [language_index.setdefault(p.language, len(language_index)) for p in profiles]
     lang = np.repeat(np.array(languages, dtype=np.int64), sizes)
@@ -157,13 +173,9 @@ class TableBuilder:
         return first, self._order
 
     def add(self, part: TablePart) -> None:
-        index, forms, languages = self._index, self._forms, self._languages
-        remap = np.fromiter(
-            (index.setdefault(t, len(index)) for t in part.vocab), dtype=np.int32, count=len(part.vocab)
-        )
-        form_remap = np.fromiter(
-            (forms.setdefault(f, len(forms)) for f in part.forms), dtype=np.int64, count=len(part.forms)
-        )
+        languages = self._languages
+        remap = _joined(self._index, part.vocab).astype(np.int32)
+        form_remap = _joined(self._forms, part.forms)
         language_remap = np.array([languages.setdefault(g, len(languages)) for g in part.form_languages], np.int64)
         rows = part.form_rows
         if len(rows):
@@ -234,6 +246,12 @@ class TableBuilder:
             anchor_ptr=anchor_ptr,
             anchor_ids=_sorted_rows(anchor_ptr, ranked([p.anchor_ids for p in parts]), len(order)),
         )
+
+
+def _joined(index: dict[str, int], items: Sequence[str]) -> np.ndarray:
+    """The numbers of ``items`` in ``index``, after numbering the new ones (in order, in C)."""
+    index.update(zip(filterfalse(index.__contains__, items), count(len(index))))
+    return np.fromiter(map(index.__getitem__, items), dtype=np.int64, count=len(items))
 
 
 def _sorted_rows(ptr: np.ndarray, ids: np.ndarray, width: int) -> np.ndarray:
