@@ -24,6 +24,7 @@ import csv
 import io
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 from provenance.errors import InputError
@@ -81,13 +82,25 @@ def read_records(path: str | os.PathLike[str], required: str) -> list[RawRecord]
 def parse_jsonl(text: str, origin: str) -> list[RawRecord]:
     """One record per non-blank line of ``text``; each line must be a JSON object."""
     records = []
-    # split("\n"), not splitlines(): U+2028 and friends may legally appear inside JSON strings.
-    for number, line in enumerate(text.split("\n"), start=1):
+    for number, line in enumerate(_lines(text), start=1):
         if not line.strip():
             continue
         where = f"{origin}:{number}"
         records.append(RawRecord(where, number, _json_object(line, where)))
     return records
+
+
+def _lines(text: str) -> Iterator[str]:
+    """``text.split("\n")``, one line at a time (a list of every line would double the file's memory).
+
+    Lines end at ``"\n"`` only, not ``str.splitlines``' other breaks: U+2028 and friends may
+    legally appear inside JSON strings.
+    """
+    start = 0
+    while (end := text.find("\n", start)) >= 0:
+        yield text[start:end]
+        start = end + 1
+    yield text[start:]
 
 
 def parse_table(text: str, origin: str, delimiter: str, required: str) -> list[RawRecord]:
