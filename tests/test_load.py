@@ -509,3 +509,10 @@ def test_ten_megabyte_article_in_every_format(tmp_path: Path) -> None:
     docs = by_id(load_corpus(tmp_path).documents)
     assert set(docs) == {"big", "j", "c"}
     assert all(d.text == big for d in docs.values())
+
+
+def test_jsonl_lines_are_read_one_at_a_time_as_split_gives_them() -> None:
+    from provenance.load.readers import _lines
+
+    for text in ["", "\n", "a", "a\n", "a\nb", "\n\na\u2028b\n", "x\r\ny", '{"id": "1"}\n\n{"id": "2"}']:
+        assert list(_lines(text)) == text.split("\n")
