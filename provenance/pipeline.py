@@ -29,6 +29,7 @@ from provenance.candidates.neighbours import (
 )
 from provenance.candidates.pairs import CandidatePairs, candidate_set
 from provenance.clusters import build_clusters
+from provenance.engines.memory import release_freed_memory
 from provenance.engines.parallel import Beside, parallel_iter, parallel_map
 from provenance.errors import InputError
 from provenance.neardup import NearDupPair, find_near_duplicates, intersection_sizes, overlap_of
@@ -400,6 +401,7 @@ def analyze(
     scored = set(ids)
     context_docs = assign_languages([d for d in context if d.id not in scored])
     source_ids = {d.id for d in sources}
+    release_freed_memory()  # of reading and language detection, before the workers fork
 
     # normalisation into passages; beside it (on the parent's core), signatures -> candidates ->
     # verification of verbatim reuse
@@ -415,6 +417,7 @@ def analyze(
     every = builder.table()
     weights = TermWeights().fit_stats(builder.term_stats())
     del builder  # the table and the weights hold what is needed of the parts
+    release_freed_memory()  # of the parts, and of the shingling's token lists
     vectors = document_vectors(every)[: len(docs)]
     profiles = every.head(len(docs))
     if config.level == "near-duplicate":
@@ -435,6 +438,7 @@ def analyze(
         if config.level == "rewrite"
         else {},
     )
+    release_freed_memory()  # of the candidate and embedding stages, before the workers fork
     progress = "aligning pairs" if config.progress else None
     pairs = parallel_map(_score, range(len(cands)), (state, cands), chunk=256, progress=progress)
     pairs.sort(key=lambda p: (p.a, p.b))
