@@ -15,6 +15,7 @@ sets the number of processes (1 turns parallelism off).
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import sys
@@ -96,13 +97,32 @@ def parallel_iter(
     while f"fn{key}" in _SHARED:  # another iterator is still open
         key += 1
     _SHARED[f"fn{key}"], _SHARED[f"data{key}"] = fn, shared
+    _frozen_objects(+1)
     try:
         with multiprocessing.get_context("fork").Pool(n_workers, initializer=_mark_worker) as pool:
             parts = pool.imap(_run, ((key, c) for c in _chunks(items, chunk)))
             for part in _bar(parts, progress, total):
                 yield from part
     finally:
+        _frozen_objects(-1)
         del _SHARED[f"fn{key}"], _SHARED[f"data{key}"]
+
+
+_FREEZES = [0]  # open pools that froze the parent's objects
+
+
+def _frozen_objects(change: int) -> None:
+    """Freeze the garbage collector's objects while pools are open (``gc.freeze``), thaw them after the last.
+
+    The workers inherit the parent's objects; a frozen object is skipped by their
+    collections, which would otherwise walk every one of them and write to its
+    header, copying the pages that the fork shares.
+    """
+    _FREEZES[0] += change
+    if change > 0 and _FREEZES[0] == 1:
+        gc.freeze()
+    elif change < 0 and _FREEZES[0] == 0:
+        gc.unfreeze()
 
 
 def _bar(parts: Iterator[T], desc: str | None, total: int) -> Iterator[T]:
