@@ -227,17 +227,22 @@ def _cited_outlets(mentions: Sequence[CitedSource], kind_of: dict[str, str | Non
     return score
 
 
-def _one_name_per_outlet(mentions: list[CitedSource], outlet: dict[str, str | None]) -> list[CitedSource]:
+def _outlet_spellings(outlet: dict[str, str | None]) -> dict[str, str]:
+    """The collection's spelling of each outlet, by its key (:func:`~provenance.sources.fold_name`)."""
+    from provenance.sources import fold_name
+
+    return {fold_name(o): o for o in outlet.values() if o}
+
+
+def _one_name_per_outlet(mentions: list[CitedSource], by_key: dict[str, str]) -> list[CitedSource]:
     """Credits renamed to the collection's spelling of the outlet, so one outlet is one node.
 
     A name outside the catalog is reported as written ("the Baltic Courier",
     "The Alpine Ledger"); when its key (:func:`~provenance.sources.fold_name`)
-    is the key of a document's outlet, the outlet's spelling is used, so a
-    credit meets the documents of the outlet it credits.
+    is the key of a document's outlet (``by_key``: :func:`_outlet_spellings`), the
+    outlet's spelling is used, so a credit meets the documents of the outlet it credits.
     """
     from provenance.sources import fold_name
-
-    by_key = {fold_name(o): o for o in outlet.values() if o}
 
     def name(n: str) -> str:
         return by_key.get(fold_name(n), n)
@@ -374,7 +379,8 @@ def build_lineage(
     outlet = {d.id: (catalog.canonical(d.outlet) or d.outlet) if d.outlet else None for d in documents}
     reuse = [p for p in result.pairs if p.relation in REUSE_RELATIONS and not p.via]  # inferred pairs: no arcs
     credits, closeness = _credits_and_closeness(documents, catalog, reuse)
-    mentions = {d.id: _one_name_per_outlet(c, outlet) for d, c in zip(documents, credits, strict=True)}
+    spellings = _outlet_spellings(outlet)  # once: per document it made the lineage quadratic
+    mentions = {d.id: _one_name_per_outlet(c, spellings) for d, c in zip(documents, credits, strict=True)}
     kind_of = {m.name: catalog.kind(m.name) for ms in mentions.values() for m in ms}
     cited = {doc_id: _cited_outlets(ms, kind_of) for doc_id, ms in mentions.items()}
     credit_words: dict[str, frozenset[str]] = {}
