@@ -407,3 +407,31 @@ def test_markdown_lineage_nests_a_relaying_absent_outlet_under_the_source_it_rel
     under_open = lines[lines.index("  - *Open* (credited, not in the collection) — relays it") + 1]
     assert under_open.startswith("    - ") and "`003_3eb852199a30c901`" in under_open
     assert not any(line.startswith("- *Open*") for line in lines)  # not a root of its own
+
+
+def test_passage_chars_count_the_characters_inside_passages() -> None:
+    import random
+
+    from provenance.normalize.segment import split_passages
+    from provenance.report.provenance_map import PassageChars
+
+    texts = [
+        "",
+        "   ",
+        "Putin called Musk. The call lasted an hour.\n\nSpaceX declined to comment, a spokesman said.\n",
+        "one line without a stop",
+        "  Leading blanks. Then a sentence.   \n  \n Trailing line  ",
+    ]
+    rng = random.Random(5)
+    for text in texts:
+        inside = [False] * len(text)
+        for p in split_passages(text):
+            inside[p.start : p.end] = [True] * (p.end - p.start)
+        if not any(inside):  # no passage: every character counts
+            inside = [True] * len(text)
+        chars = PassageChars(text)
+        assert chars.total == sum(inside)
+        for _ in range(300):
+            start, end = rng.randint(-3, len(text) + 3), rng.randint(-3, len(text) + 3)
+            lo, hi = max(0, start), max(0, min(len(text), end))
+            assert chars.count(start, end) == sum(inside[lo:hi])

@@ -31,10 +31,10 @@ derived share from a document parent is exactly the coverage of that pair.
 from __future__ import annotations
 
 import heapq
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
-
-import numpy as np
+from itertools import accumulate
 
 from provenance.lineage.reconstruct import is_virtual, virtual_kind
 from provenance.normalize.segment import split_passages
@@ -262,25 +262,36 @@ def _same(x: SourcedSpan, y: SourcedSpan) -> bool:
 
 
 class PassageChars:
-    """Counts the characters of a text that lie inside its passages (the unit of every share)."""
+    """Counts the characters of a text that lie inside its passages (the unit of every share).
+
+    Holds the passages' spans (sorted, disjoint) and the characters inside passages before
+    each one; a count is two binary searches, whatever the text's length.
+    """
 
     def __init__(self, text: str) -> None:
-        inside = bytearray(len(text))
-        for p in split_passages(text)[:MAX_PASSAGES]:
-            inside[p.start : p.end] = b"\x01" * (p.end - p.start)
-        if not any(inside):  # no passage at all: every character counts
-            inside = bytearray(b"\x01" * len(text))
-        self.prefix = np.zeros(len(inside) + 1, dtype=np.int64)  # characters counted before each offset
-        np.cumsum(np.frombuffer(bytes(inside), dtype=np.uint8), dtype=np.int64, out=self.prefix[1:])
+        spans = [(p.start, p.end) for p in split_passages(text)[:MAX_PASSAGES]]
+        if not spans:  # no passage at all: every character counts
+            spans = [(0, len(text))]
+        self._length = len(text)
+        self._starts = [s for s, _ in spans]
+        self._spans = spans
+        self._before = list(accumulate((e - s for s, e in spans), initial=0))
 
     @property
     def total(self) -> int:
-        return int(self.prefix[-1])
+        return self._before[-1]
+
+    def _inside_before(self, offset: int) -> int:
+        k = bisect_right(self._starts, offset) - 1
+        if k < 0:
+            return 0
+        start, end = self._spans[k]
+        return self._before[k] + min(offset - start, end - start)
 
     def count(self, start: int, end: int) -> int:
-        n = len(self.prefix) - 1
+        n = self._length
         start, end = max(0, min(start, n)), max(0, min(end, n))
-        return int(self.prefix[end] - self.prefix[start]) if end > start else 0
+        return self._inside_before(end) - self._inside_before(start) if end > start else 0
 
     def share(self, spans: Iterable[SourcedSpan]) -> float:
         """Share of the counted characters that ``spans`` cover (spans must not overlap)."""
