@@ -34,6 +34,7 @@ Size rules (so a 1,000-document report stays usable):
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -567,10 +568,23 @@ def _other(span: SourcedSpan, doc_id: str) -> str:
     return b if a == doc_id else a
 
 
-def _derived(d: DocumentInfo, chars: PassageChars, spans: list[SourcedSpan]) -> float | None:
+class _PassageCounts(dict[str, PassageChars]):
+    """The :class:`PassageChars` of each document, made when first asked for (most never are)."""
+
+    def __init__(self, texts: Mapping[str, str]) -> None:
+        super().__init__()
+        self._texts = texts
+
+    def __missing__(self, doc_id: str) -> PassageChars:
+        chars = self[doc_id] = PassageChars(self._texts.get(doc_id, ""))
+        return chars
+
+
+def _derived(d: DocumentInfo, counters: Mapping[str, PassageChars], spans: list[SourcedSpan]) -> float | None:
     """The document's derived share (module docstring); the lineage figure when its text is missing."""
     if d.parent is None:
         return 0.0
+    chars = counters[d.id]
     if not chars.total:
         return None if is_virtual(d.parent) and not d.derived_share else d.derived_share
     share = derived_share(spans, chars)
@@ -706,7 +720,7 @@ def _rows(
                 parent=ref(d.parent) if d.parent is not None else None,
                 parent_confidence=pedge.confidence if pedge is not None else None,
                 parent_direction=pedge.direction if pedge is not None else None,
-                derived_share=_derived(d, counters[d.id], spans[d.id]),
+                derived_share=_derived(d, counters, spans[d.id]),
                 cited=list(dict.fromkeys(c.name for c in d.cited_sources)),
                 relations=[
                     CountItem(RELATION_WORDS[r.value], rel[r.value])
@@ -845,7 +859,7 @@ def build_model(result: AnalysisResult, title: str | None = None) -> ReportModel
     index = PairIndex(result)
     roles = node_roles(result)
     spans = {d.id: passage_sources(result, d.id, index) for d in result.documents}
-    counters = {d.id: PassageChars(result.texts.get(d.id, "")) for d in result.documents}
+    counters = _PassageCounts(result.texts)
     rows = _rows(result, ref, roles, index, spans, counters)
     pair_pos = {(p.a, p.b): i for i, p in enumerate(result.pairs)}
     notes: list[str] = []
