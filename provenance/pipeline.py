@@ -129,6 +129,11 @@ def _neighbour_blocks(shared: Probe, starts: Sequence[int]) -> list[tuple[np.nda
     return out
 
 
+def _near_pairs(near: Sequence[NearDupPair]) -> np.ndarray:
+    """The near-duplicate pairs as rows ``(i, j)``, ``i < j``, ascending and each once: an ``(m, 2)`` int64 array."""
+    return np.array(sorted({(min(p.i, p.j), max(p.i, p.j)) for p in near}), dtype=np.int64).reshape(-1, 2)
+
+
 def candidate_pairs(vectors: sparse.csr_matrix, near: Sequence[NearDupPair], config: PipelineConfig) -> CandidatePairs:
     """Stage *candidates*: pairs of rows (i < j) with their TF-IDF cosine.
 
@@ -157,7 +162,7 @@ def candidate_pairs(vectors: sparse.csr_matrix, near: Sequence[NearDupPair], con
     else:
         rows = cols = cosines = np.zeros(0)
     out = candidate_set(rows, cols, cosines)
-    near_pairs = np.array(sorted({(min(p.i, p.j), max(p.i, p.j)) for p in near}), dtype=np.int64).reshape(-1, 2)
+    near_pairs = _near_pairs(near)
     if len(near_pairs):
         width = max(n, 1)
         have = out.pairs[:, 0] * width + out.pairs[:, 1]
@@ -421,7 +426,7 @@ def analyze(
     vectors = document_vectors(every)[: len(docs)]
     profiles = every.head(len(docs))
     if config.level == "near-duplicate":
-        keys = np.array(sorted({(min(p.i, p.j), max(p.i, p.j)) for p in near}), dtype=np.int64).reshape(-1, 2)
+        keys = _near_pairs(near)
         cands = CandidatePairs(keys, exact_cosines(vectors, keys))
     else:
         cands = candidate_pairs(vectors, near, config)

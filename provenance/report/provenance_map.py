@@ -274,7 +274,7 @@ class PassageChars:
             spans = [(0, len(text))]
         self._length = len(text)
         self._starts = [s for s, _ in spans]
-        self._spans = spans
+        self._ends = [e for _, e in spans]
         self._before = list(accumulate((e - s for s, e in spans), initial=0))
 
     @property
@@ -285,8 +285,8 @@ class PassageChars:
         k = bisect_right(self._starts, offset) - 1
         if k < 0:
             return 0
-        start, end = self._spans[k]
-        return self._before[k] + min(offset - start, end - start)
+        start = self._starts[k]
+        return self._before[k] + min(offset, self._ends[k]) - start
 
     def count(self, start: int, end: int) -> int:
         n = self._length
