@@ -273,7 +273,7 @@ def _run(args: argparse.Namespace) -> int:
             _print_output(f"{docs[0].id} vs {docs[1].id}: unrelated (no shared vocabulary above the story threshold)")
         return 0
 
-    corpus = load_corpus(args.path, metadata=args.metadata)
+    corpus = load_corpus(args.path, metadata=args.metadata, on_disk=True)  # texts read back when needed
     for s in corpus.skipped:
         print(f"warning: skipped {s.origin}: {s.reason}", file=sys.stderr)
     sources = [load_document_file(f) for f in getattr(args, "source", [])]

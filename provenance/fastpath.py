@@ -76,6 +76,7 @@ from provenance.load.fields import (
     DocumentFields,
     RawRecord,
     document_fields,
+    document_from_record,
     record_text,
     string_field,
 )
@@ -511,6 +512,34 @@ def _streamable(path: Path) -> bool:
 
 class _NotStreamable(Exception):
     """The streaming reader found something it leaves to :func:`provenance.load.load_corpus`."""
+
+
+def stream_jsonl(path: Path) -> Iterator[Document]:
+    """The documents of a ``.jsonl`` file, as the loader reads them, one at a time: the file is never whole in memory.
+
+    Lines, ids, fields and origins are :func:`provenance.load.readers.read_documents`'.
+    Anything the streaming reader does not take as plainly valid (see :func:`_streamable`, a
+    malformed line, undecodable bytes, a bad field, no record) raises ``ValueError``
+    after the documents before it were yielded: the caller drops them and reads the
+    file with the loader, which words the error (or accepts the file after all).
+    """
+    if not _streamable(path):
+        raise ValueError(f"{path}: left to the loader")
+    origin, stem = os.fspath(path), path.stem
+    found = False
+    for block, first_line in _jsonl_blocks(path):
+        for number, raw in _lines(block, first_line):
+            where = f"{origin}:{number}"
+            record = _record(raw, where, number)
+            if isinstance(record, _Failed):
+                raise ValueError(f"{record.where}: {record.reason}")
+            try:
+                yield document_from_record(record, f"{stem}:{number}")
+            except InputError as exc:
+                raise ValueError(str(exc)) from None
+            found = True
+    if not found:
+        raise ValueError(f"{origin}: no records")
 
 
 def _first_pass_jsonl(path: Path, runner: _Runner, config: FastConfig) -> _Collection:

@@ -32,6 +32,7 @@ from provenance.clusters import build_clusters
 from provenance.engines.memory import release_freed_memory
 from provenance.engines.parallel import Beside, parallel_iter, parallel_map
 from provenance.errors import InputError
+from provenance.load.store import StoredDocuments, fields_of, texts_of
 from provenance.neardup import NearDupPair, find_near_duplicates, intersection_sizes, overlap_of
 from provenance.normalize.analyzer import analyzer_for
 from provenance.normalize.language import detect_languages, load_model, sample_probabilities
@@ -84,21 +85,41 @@ def _language_probabilities(texts: Sequence[str], rows: Sequence[int]) -> list[n
     return sample_probabilities([texts[k] for k in rows])
 
 
-def assign_languages(documents: Sequence[Document], parallel: bool = False) -> list[Document]:
+D = TypeVar("D", bound=Sequence[Document])
+
+
+def assign_languages(documents: D, parallel: bool = False) -> D:
     """Documents with ``language`` set: the declared one, else the detected one (or "und").
 
     Undeclared languages are detected together (:func:`~provenance.normalize.language.detect_languages`):
     a text the model finds ambiguous takes the language of the documents it comes with.
     ``parallel``: the language model runs on every core (:mod:`provenance.engines.parallel`).
+    Returns a list, or :class:`~provenance.load.store.StoredDocuments` for stored ones (texts not read twice).
     """
-    todo = [d.text for d in documents if not d.language]
+    fields = fields_of(documents)
+    texts = texts_of(documents)
+    todo = [k for k, d in enumerate(fields) if not d.language]
     if parallel and todo:
         load_model()  # once, shared by the workers
-    probabilities = parallel_map(_language_probabilities, range(len(todo)), todo) if parallel else None
-    guesses = iter(detect_languages(todo, probabilities=probabilities))
-    return [
-        replace(d, language=d.language.lower().split("-")[0] if d.language else next(guesses).code) for d in documents
-    ]
+    probabilities = parallel_map(_language_probabilities, todo, texts) if parallel else None
+    guesses = iter(detect_languages(_Take(texts, todo), probabilities=probabilities))
+    out = [replace(d, language=d.language.lower().split("-")[0] if d.language else next(guesses).code) for d in fields]
+    if isinstance(documents, StoredDocuments):
+        return documents.with_fields(out)  # type: ignore[return-value]
+    return out  # type: ignore[return-value]
+
+
+class _Take(Sequence[str]):
+    """``texts[k]`` for the ``rows``, each read when accessed."""
+
+    def __init__(self, texts: Sequence[str], rows: Sequence[int]) -> None:
+        self._texts, self._rows = texts, rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, k: int) -> str:  # type: ignore[override]
+        return self._texts[self._rows[k]]
 
 
 def document_vectors(profiles: ProfileTable | Sequence[PassageProfile]) -> sparse.csr_matrix:
@@ -177,25 +198,30 @@ def candidate_pairs(vectors: sparse.csr_matrix, near: Sequence[NearDupPair], con
     return out
 
 
-def _without_declared_sources(documents: Sequence[Document], sources: Sequence[Document]) -> list[Document]:
-    """``documents`` minus those that are also declared as sources (same id and text).
+def _with_sources(documents: Sequence[Document], sources: Sequence[Document]) -> Sequence[Document]:
+    """``sources`` then ``documents`` minus those that are also declared as sources (same id and text).
 
     Declaring an article of the collection as a known original (``--source
     seeds/003.txt`` with ``seeds/``) is natural; the source record wins.  The
-    same id with another text is an error, not a guess.
+    same id with another text is an error, not a guess.  Stored documents
+    (:class:`~provenance.load.store.StoredDocuments`) stay stored; only the
+    texts of the documents that share a source's id are read.
     """
     by_id = {s.id: s for s in sources}
     kept = []
-    for d in documents:
+    for k, d in enumerate(fields_of(documents)):
         src = by_id.get(d.id)
         if src is None:
-            kept.append(d)
-        elif src.text != d.text:
+            kept.append(k)
+        elif src.text != documents[k].text:
             raise InputError(
                 f"source {src.id!r} has the same id as a document of the collection but a different text; "
                 "rename one of the files"
             )
-    return kept
+    if isinstance(documents, StoredDocuments):
+        rest = documents if len(kept) == len(documents) else documents.take(kept)
+        return rest.after(sources) if sources else rest
+    return [*sources, *(documents[k] for k in kept)]
 
 
 @dataclass
@@ -395,11 +421,11 @@ def analyze(
     """
     config = config or PipelineConfig()
     sources = list(sources or [])
-    documents = _without_declared_sources(documents, sources)
-    docs = assign_languages([*sources, *documents], parallel=True)
+    docs = assign_languages(_with_sources(documents, sources), parallel=True)
     if not docs:
         raise InputError("no documents to analyse")
-    ids = [d.id for d in docs]
+    fields = fields_of(docs)  # ids, languages, outlets without reading stored texts back
+    ids = [d.id for d in fields]
     dup_ids = [i for i, c in Counter(ids).items() if c > 1]
     if dup_ids:
         raise InputError(f"duplicate document id(s): {', '.join(sorted(dup_ids)[:5])}")
@@ -411,7 +437,7 @@ def analyze(
     # normalisation into passages; beside it (on the parent's core), signatures -> candidates ->
     # verification of verbatim reuse
     spec = ShingleSpec.parse(config.shingle)
-    verbatim = Beside(lambda: _verbatim([d.text for d in docs], spec, config))
+    verbatim = Beside(lambda: _verbatim(texts_of(docs), spec, config))
     builder = TableBuilder()
     progress = "passages" if config.progress else None
     for part in verbatim.watch(parallel_iter(_profiles, range(len(docs)), docs, progress=progress)):
@@ -459,13 +485,13 @@ def analyze(
             title=d.title,
             is_reference_source=d.id in source_ids,
         )
-        for d in docs
+        for d in fields
     ]
     result = AnalysisResult(
         documents=infos,
         pairs=pairs,
         clusters=build_clusters(ids, pairs),
-        texts={d.id: d.text for d in docs},
+        texts=docs.texts_by_id() if isinstance(docs, StoredDocuments) else {d.id: d.text for d in docs},
         skipped=list(skipped),
     )
     if config.lineage:

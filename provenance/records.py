@@ -9,6 +9,7 @@ read (after decoding and BOM removal), never into a normalised copy.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -41,7 +42,7 @@ class SkippedInput:
 class Corpus:
     """The documents of a collection plus what was skipped while reading it."""
 
-    documents: list[Document]
+    documents: Sequence[Document]  # a list, or StoredDocuments (texts on disk) from load_corpus(on_disk=True)
     skipped: list[SkippedInput] = field(default_factory=list)
 
 
@@ -214,7 +215,7 @@ class AnalysisResult:
     pairs: list[PairScore]
     clusters: list[Cluster]
     edges: list[LineageEdge] = field(default_factory=list)
-    texts: dict[str, str] = field(default_factory=dict)  # id -> original text, for display
+    texts: Mapping[str, str] = field(default_factory=dict)  # id -> original text, for display (may read from disk)
     skipped: list[SkippedInput] = field(default_factory=list)
     virtual_nodes: list[VirtualNode] = field(default_factory=list)  # absent sources, reconstructed
     urls: dict[str, str] = field(default_factory=dict)  # id -> url of the document, when known

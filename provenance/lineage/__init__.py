@@ -8,6 +8,7 @@ from provenance.lineage import forest
 from provenance.lineage.direction import DirectionEvidence, DirectionParams, direction_evidence
 from provenance.lineage.forest import LineageParams
 from provenance.lineage.reconstruct import reconstruct_virtual_nodes
+from provenance.load.store import fields_of
 from provenance.records import AnalysisResult, Document
 
 __all__ = [
@@ -31,6 +32,6 @@ def build_lineage(
     """
     forest.build_lineage(result, documents, params)
     if not result.urls:
-        result.urls = {d.id: d.url for d in documents if d.url}
+        result.urls = {d.id: d.url for d in fields_of(documents) if d.url}
     result.virtual_nodes = reconstruct_virtual_nodes(result)
     return result

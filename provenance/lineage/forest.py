@@ -71,6 +71,7 @@ from provenance.engines.parallel import parallel_iter
 from provenance.lineage.branching import maximum_branching as maximum_branching_arcs
 from provenance.lineage.direction import DirectionEvidence, DirectionParams, clear_caches, direction_evidence
 from provenance.lineage.variants import copy_tree, families
+from provenance.load.store import documents_by_id, fields_of
 from provenance.records import (
     REUSE_RELATIONS,
     VERBATIM_RELATIONS,
@@ -194,7 +195,7 @@ def _surface_cosines(
 ) -> dict[tuple[str, str], float]:
     """Word 1-2-gram TF-IDF cosines of the same-language pairs (see :func:`wording_closeness`)."""
     ids = sorted({p.a for p in pairs} | {p.b for p in pairs})  # every reuse family sets the idf
-    by_id = {d.id: d for d in documents}
+    by_id = documents_by_id(documents)  # a stored collection's texts are read back when looked up
     row = {doc_id: i for i, doc_id in enumerate(ids)}
     try:
         vectors = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32).fit_transform(
@@ -372,15 +373,15 @@ def build_lineage(
 
     params = params or LineageParams()
     catalog = OutletCatalog.load()
-    by_id = {d.id: d for d in documents}
+    by_id = documents_by_id(documents)
     infos = {d.id: d for d in result.documents}
     reference_ids = {d.id for d in result.documents if d.is_reference_source}
 
-    outlet = {d.id: (catalog.canonical(d.outlet) or d.outlet) if d.outlet else None for d in documents}
+    outlet = {d.id: (catalog.canonical(d.outlet) or d.outlet) if d.outlet else None for d in fields_of(documents)}
     reuse = [p for p in result.pairs if p.relation in REUSE_RELATIONS and not p.via]  # inferred pairs: no arcs
     credits, closeness = _credits_and_closeness(documents, catalog, reuse)
     spellings = _outlet_spellings(outlet)  # once: per document it made the lineage quadratic
-    mentions = {d.id: _one_name_per_outlet(c, spellings) for d, c in zip(documents, credits, strict=True)}
+    mentions = {d.id: _one_name_per_outlet(c, spellings) for d, c in zip(fields_of(documents), credits, strict=True)}
     kind_of = {m.name: catalog.kind(m.name) for ms in mentions.values() for m in ms}
     cited = {doc_id: _cited_outlets(ms, kind_of) for doc_id, ms in mentions.items()}
     credit_words: dict[str, frozenset[str]] = {}

@@ -4,30 +4,39 @@ from __future__ import annotations
 
 import errno
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from provenance.errors import InputError
 from provenance.load.decode import UnreadableFile
 from provenance.load.metadata import METADATA_NAMES, find_metadata, merge_metadata, read_metadata
 from provenance.load.readers import SUPPORTED_SUFFIXES, read_documents, suffix_of, unsupported_reason
+from provenance.load.store import StoredDocuments, TextStore
 from provenance.records import Corpus, Document, SkippedInput
 
 _SUMMARY_ITEMS = 3  # skipped files named in the "no documents found" message
 _HIDDEN_ITEMS = 5  # hidden entries reported one by one; more are reported in one summary entry
 
 
-def load_corpus(path: str | os.PathLike[str], metadata: str | os.PathLike[str] | None = None) -> Corpus:
+def load_corpus(
+    path: str | os.PathLike[str], metadata: str | os.PathLike[str] | None = None, on_disk: bool = False
+) -> Corpus:
     """Read the collection at ``path`` (a directory or one file); see the package docstring.
+
+    ``on_disk``: the texts go to a temporary file as each input file is read, and
+    ``Corpus.documents`` is a :class:`~provenance.load.store.StoredDocuments` that
+    reads them back on access (:mod:`provenance.load.store`); for big collections.
 
     Raises :class:`InputError` if the path does not exist, yields no document,
     contains a malformed structured file, or if two documents share an id.
     """
     root = Path(path)
+    store = TextStore() if on_disk else None
     if root.is_dir():
-        documents, skipped = _load_directory(root, metadata)
+        documents, skipped = _load_directory(root, metadata, store)
         metadata_path: Path | None = Path(metadata) if metadata is not None else find_metadata(root)
     elif root.is_file():
-        documents, skipped = _load_single_file(root), []
+        documents, skipped = _streamed(root, store) or _kept(_load_single_file(root), store), []
         metadata_path = Path(metadata) if metadata is not None else None
     elif root.exists():
         raise InputError(f"{root}: not a regular file or directory")
@@ -37,7 +46,32 @@ def load_corpus(path: str | os.PathLike[str], metadata: str | os.PathLike[str] |
     if metadata_path is not None:
         documents, unknown = merge_metadata(documents, read_metadata(metadata_path))
         skipped.extend(unknown)
+    if store is not None:  # the texts were written in the order of the documents
+        return Corpus(documents=StoredDocuments(documents, range(len(documents)), store), skipped=skipped)
     return Corpus(documents=documents, skipped=skipped)
+
+
+def _streamed(file: Path, store: TextStore | None) -> list[Document] | None:
+    """With a store: the documents of a ``.jsonl`` file read line by line, texts into the store, as they come.
+
+    None (the store as it was) when the streaming reader leaves the file to the
+    loader (:func:`provenance.fastpath.stream_jsonl`): the loader reads it, or words its error.
+    """
+    if store is None or suffix_of(file) != ".jsonl":
+        return None
+    from provenance.fastpath import stream_jsonl  # (it imports this package)
+
+    try:
+        return list(StoredDocuments.write(stream_jsonl(file), store).fields)
+    except ValueError:
+        return None
+
+
+def _kept(documents: list[Document], store: TextStore | None) -> list[Document]:
+    """``documents``, or with a store: their texts appended to it, and the documents without them."""
+    if store is None:
+        return documents
+    return list(StoredDocuments.write(documents, store).fields)
 
 
 def load_document_file(path: str | os.PathLike[str]) -> Document:
@@ -56,7 +90,7 @@ def load_document_file(path: str | os.PathLike[str]) -> Document:
     return documents[0]
 
 
-def check_unique_ids(documents: list[Document]) -> None:
+def check_unique_ids(documents: Sequence[Document]) -> None:
     """Raise :class:`InputError` naming both origins if two documents share an id."""
     seen: dict[str, str] = {}
     for doc in documents:
@@ -73,7 +107,7 @@ def _load_single_file(file: Path) -> list[Document]:
 
 
 def _load_directory(
-    directory: Path, metadata: str | os.PathLike[str] | None
+    directory: Path, metadata: str | os.PathLike[str] | None, store: TextStore | None = None
 ) -> tuple[list[Document], list[SkippedInput]]:
     explicit_metadata = _resolved(Path(metadata)) if metadata is not None else None
     documents: list[Document] = []
@@ -86,7 +120,7 @@ def _load_directory(
         if entry.name.lower() in METADATA_NAMES or (explicit_metadata and _resolved(entry) == explicit_metadata):
             continue  # metadata files are read as metadata, not reported
         try:
-            found = _read_entry(entry)
+            found = _read_entry(entry, store)
         except UnreadableFile as exc:
             skipped.append(SkippedInput(exc.origin, exc.reason))
             continue
@@ -140,8 +174,8 @@ def _symlink_problem(entry: Path) -> str | None:
     return None
 
 
-def _read_entry(entry: Path) -> list[Document]:
-    """The documents of one directory entry; file-level problems raise UnreadableFile."""
+def _read_entry(entry: Path, store: TextStore | None = None) -> list[Document]:
+    """The documents of one directory entry (texts into ``store`` if any); file-level problems raise UnreadableFile."""
     origin = str(entry)
     problem = _symlink_problem(entry)
     if problem:
@@ -152,7 +186,7 @@ def _read_entry(entry: Path) -> list[Document]:
         raise UnreadableFile(origin, "not a regular file")
     if suffix_of(entry) not in SUPPORTED_SUFFIXES:
         raise UnreadableFile(origin, unsupported_reason(suffix_of(entry)))
-    return read_documents(entry)
+    return _streamed(entry, store) or _kept(read_documents(entry), store)
 
 
 def _skipped_summary(skipped: list[SkippedInput]) -> str:

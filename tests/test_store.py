@@ -1,0 +1,179 @@
+"""Texts kept on disk (provenance.load.store) and the pipeline run on them."""
+
+from __future__ import annotations
+
+import errno
+import pickle
+import random
+from dataclasses import asdict, replace
+from pathlib import Path
+
+import pytest
+
+from provenance.engines.parallel import parallel_map
+from provenance.errors import InputError
+from provenance.load import load_corpus
+from provenance.load.store import StoredDocuments, TextStore, documents_by_id, fields_of, texts_of
+from provenance.pipeline import PipelineConfig, analyze
+from provenance.records import Document
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def _random_text(rng: random.Random) -> str:
+    alphabet = "abc xyz\n\té“”’ЖжΩ中文😀\u2028"
+    return "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 300)))
+
+
+def test_text_store_round_trips_any_string() -> None:
+    rng = random.Random(7)
+    texts = [_random_text(rng) for _ in range(300)] + ["", "lone \ud800 surrogate", "x" * 100_000]
+    store = TextStore()
+    positions = [store.add(t) for t in texts]
+    assert positions == list(range(len(texts)))
+    assert len(store) == len(texts)
+    assert [store[k] for k in range(len(texts))] == texts
+    assert store[-1] == texts[-1]
+    with pytest.raises(IndexError):
+        store[len(texts)]
+    store.add("after reading")  # appends after reads are read back too
+    assert store[len(texts)] == "after reading"
+    assert store.text_length(1) == len(texts[1].encode("utf-8", "surrogatepass"))
+
+
+def _lengths(texts: StoredDocuments, rows: list[int]) -> list[tuple[str, int]]:
+    return [(texts[k].id, len(texts[k].text)) for k in rows]
+
+
+def test_forked_workers_read_the_parents_store() -> None:
+    rng = random.Random(3)
+    docs = [Document(id=f"d{k}", text=_random_text(rng) + "!") for k in range(2000)]
+    stored = StoredDocuments.write(docs)
+    got = parallel_map(_lengths, range(len(stored)), stored, chunk=100)
+    assert got == [(d.id, len(d.text)) for d in docs]
+
+
+def test_stored_documents_behave_as_the_list() -> None:
+    docs = [
+        Document(id=f"d{k}", text=f"text {k} “quoted”", outlet="Open" if k % 2 else None, language="it" if k else None)
+        for k in range(10)
+    ]
+    stored = StoredDocuments.write(docs)
+    assert list(stored) == docs
+    assert len(stored) == 10 and stored[3] == docs[3] and stored[-1] == docs[-1]
+    assert list(stored[2:5]) == docs[2:5]
+    assert list(stored.take([4, 1])) == [docs[4], docs[1]]
+    assert [f.text for f in stored.fields] == [""] * 10
+    assert [replace(f, text=d.text) for f, d in zip(stored.fields, docs, strict=True)] == docs
+    assert list(texts_of(stored)) == [d.text for d in docs]
+    assert stored.texts[1:3] == [docs[1].text, docs[2].text]
+    assert fields_of(docs) is docs
+    assert dict(documents_by_id(stored)) == {d.id: d for d in docs}
+    assert dict(stored.texts_by_id()) == {d.id: d.text for d in docs}
+    relabelled = stored.with_fields([replace(f, language="en") for f in stored.fields])
+    assert [d.language for d in relabelled] == ["en"] * 10
+    assert [d.text for d in relabelled] == [d.text for d in docs]
+    source = Document(id="src", text="the source")
+    joined = stored.take([0, 1]).after([source])
+    assert list(joined) == [source, docs[0], docs[1]]
+    with pytest.raises(ValueError):
+        StoredDocuments(docs, [0], TextStore())
+
+
+def test_a_store_is_not_pickled() -> None:
+    with pytest.raises(TypeError, match="temporary file"):
+        pickle.dumps(TextStore())
+
+
+class _FullDisk:
+    def write(self, data: bytes) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def flush(self) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_a_full_disk_is_a_clear_error(tmp_path: Path) -> None:
+    store = TextStore(str(tmp_path))
+    store._file = _FullDisk()  # type: ignore[assignment]
+    with pytest.raises(InputError, match=r"No space left on device.*TMPDIR"):
+        store.add("text")
+    with pytest.raises(InputError, match=str(tmp_path / "missing")):
+        TextStore(str(tmp_path / "missing"))
+
+
+def test_load_corpus_on_disk_reads_the_same_documents(tmp_path: Path) -> None:
+    (tmp_path / "a.jsonl").write_text(
+        '{"id": "x", "text": "first “text”\\nline"}\n\n{"id": "y", "text": "second", "outlet": "Open"}\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "b.txt").write_text("a plain file\r\nwith CRLF", encoding="utf-8")
+    (tmp_path / "bad.bin").write_bytes(b"\x00\x01")
+    (tmp_path / "metadata.csv").write_text("id,outlet\nb,Il Post\nghost,Nobody\n", encoding="utf-8")
+    plain, stored = load_corpus(tmp_path), load_corpus(tmp_path, on_disk=True)
+    assert isinstance(stored.documents, StoredDocuments)
+    assert list(stored.documents) == list(plain.documents)
+    assert stored.skipped == plain.skipped
+    single = load_corpus(tmp_path / "a.jsonl", on_disk=True)
+    assert [asdict(d) for d in single.documents] == [asdict(d) for d in load_corpus(tmp_path / "a.jsonl").documents]
+
+
+def test_analyze_on_stored_documents_equals_the_list() -> None:
+    corpus = load_corpus(SEEDS)
+    stored = load_corpus(SEEDS, on_disk=True).documents
+    source = corpus.documents[2]
+    config = PipelineConfig()
+    plain = analyze(corpus.documents, sources=[source], config=config)
+    on_disk = analyze(stored, sources=[source], config=config)
+    assert plain.pairs == on_disk.pairs
+    assert plain.clusters == on_disk.clusters
+    assert plain.documents == on_disk.documents
+    assert plain.edges == on_disk.edges
+    assert dict(on_disk.texts) == plain.texts
+    other = replace(source, text=source.text + " changed")
+    with pytest.raises(InputError, match="different text"):
+        analyze(stored, sources=[other], config=config)
+
+
+_JSONL_CASES: dict[str, bytes] = {
+    "plain": b'{"id": "a", "text": "one \\u201cquoted\\u201d"}\n{"id": 7, "text": "two", "published": "2024-10-25"}\n',
+    "crlf_blank_bom": b'\xef\xbb\xbf{"text": "x\\r\\ny"}\r\n\r\n   \n{"text": "lone\\rcr"}\r{"text": "z"}',
+    "no_id": b'{"text": "first"}\n{"text": "second", "outlet": " Open ", "language": "it-IT"}\n',
+    "bad_json_late": b'{"id": "a", "text": "ok"}\n{"id": "b", "text": }\n',
+    "bad_utf8_late": b'{"id": "a", "text": "ok"}\n{"id": "b", "text": "\xff"}\n',
+    "nul_late": b'{"id": "a", "text": "ok"}\n{"id": "b", "text": "x\x00"}\n',
+    "nan": b'{"id": "a", "text": "ok", "score": NaN}\n',
+    "empty_text": b'{"id": "a", "text": "ok"}\n{"id": "b", "text": "  "}\n',
+    "not_object": b'{"id": "a", "text": "ok"}\n[1, 2]\n',
+    "blank_only": b"\n  \n",
+    "utf16": '{"id": "a", "text": "ok"}\n'.encode("utf-16"),
+    "surrogate": b'{"id": "a", "text": "ok \\ud800"}\n',
+    "duplicate": b'{"id": "a", "text": "ok"}\n{"id": "a", "text": "again"}\n',
+}
+
+
+def _outcome(path: Path, on_disk: bool) -> object:
+    try:
+        corpus = load_corpus(path, on_disk=on_disk)
+    except InputError as exc:
+        return str(exc)
+    return [asdict(d) for d in corpus.documents], corpus.skipped
+
+
+@pytest.mark.parametrize("case", sorted(_JSONL_CASES))
+def test_streamed_jsonl_reads_or_fails_as_the_loader(tmp_path: Path, case: str) -> None:
+    path = tmp_path / f"{case}.jsonl"
+    path.write_bytes(_JSONL_CASES[case])
+    assert _outcome(path, on_disk=True) == _outcome(path, on_disk=False)
+
+
+def test_a_directory_with_a_bad_jsonl_keeps_the_other_files_texts_in_place(tmp_path: Path) -> None:
+    (tmp_path / "a.jsonl").write_bytes(_JSONL_CASES["plain"])
+    (tmp_path / "b.jsonl").write_bytes(_JSONL_CASES["bad_utf8_late"])  # skipped after its first record was read
+    (tmp_path / "c.jsonl").write_bytes(_JSONL_CASES["no_id"])
+    plain, stored = load_corpus(tmp_path), load_corpus(tmp_path, on_disk=True)
+    assert [s.origin for s in stored.skipped] == [str(tmp_path / "b.jsonl")]
+    assert stored.skipped == plain.skipped
+    assert list(stored.documents) == list(plain.documents)
+    assert isinstance(stored.documents, StoredDocuments)
+    assert len(stored.documents._store) == len(stored.documents)  # the skipped file's text was taken back
