@@ -38,6 +38,7 @@ import numpy as np
 
 from provenance.candidates.lsh import LSHIndex
 from provenance.signatures.minhash import MinHasher
+from provenance.signatures.setstore import set_sizes
 from provenance.signatures.shingles import ShingleSpec, shingle_hashes_flat
 
 __all__ = [
@@ -198,7 +199,7 @@ def find_near_duplicates(
         signatures = MinHasher(num_perm, seed).signatures(hash_sets)
     elif signatures.shape != (n, num_perm):
         raise ValueError(f"signatures must have shape ({n}, {num_perm}), got {signatures.shape}")
-    nonempty = np.fromiter((len(h) > 0 for h in hash_sets), dtype=bool, count=n)
+    nonempty = set_sizes(hash_sets) > 0
     candidates = _lsh_candidates(signatures, nonempty, threshold, num_perm, fp_weight, fn_weight)
     return verify_pairs(hash_sets, candidates, signatures, threshold, progress)
 

@@ -48,7 +48,9 @@ from provenance.scoring.families import FamilyParams, infer_family_pairs, measur
 from provenance.scoring.relation import RelationParams, classify_pair
 from provenance.scoring.table import ProfileTable, TableBuilder, TablePart, table_part
 from provenance.scoring.weights import TermWeights
-from provenance.signatures.shingles import ShingleSpec, shingle_hashes_batch
+from provenance.signatures.minhash import MinHasher
+from provenance.signatures.setstore import HashSetStore, set_sizes_of
+from provenance.signatures.shingles import ShingleSpec, shingle_hash_chunks
 
 T = TypeVar("T")
 Cell = tuple[int, int, float]  # (passage of a, passage of b, match score)
@@ -287,10 +289,12 @@ def score_pairs(batch: Sequence[tuple[int, int, float]], state: ScoringState) ->
             found = spans[k] = (table.spans(k), int(table.text_lengths[k]))
         return found
 
-    shared = intersection_sizes(state.hash_sets, np.array([(i, j) for i, j, _ in batch], dtype=np.int64))
+    rows = np.array([(i, j) for i, j, _ in batch], dtype=np.int64).reshape(-1, 2)
+    shared = intersection_sizes(state.hash_sets, rows)
+    sizes = dict(zip(rows.ravel().tolist(), set_sizes_of(state.hash_sets, rows.ravel()).tolist(), strict=True))
     for (i, j, cosine), inter in zip(batch, shared.tolist(), strict=True):
         a, b = (i, j) if ids[i] < ids[j] else (j, i)
-        jac, c_ab, c_ba = overlap_of(inter, len(state.hash_sets[a]), len(state.hash_sets[b]))
+        jac, c_ab, c_ba = overlap_of(inter, sizes[a], sizes[b])
         if state.level == "near-duplicate":
             alignment = _EMPTY_ALIGNMENT
         else:
@@ -302,7 +306,7 @@ def score_pairs(batch: Sequence[tuple[int, int, float]], state: ScoringState) ->
                 (ea, eb) if ea is not None and eb is not None and languages[a] != languages[b] else None,
                 state.params.align,
             )
-        smaller = min(len(state.hash_sets[a]), len(state.hash_sets[b]))
+        smaller = min(sizes[a], sizes[b])
         relation = classify_pair(jac, c_ab, c_ba, smaller, cosine, alignment, state.params)
         if relation is Relation.UNRELATED:
             continue
@@ -385,15 +389,25 @@ def _profiles(docs: Sequence[Document], rows: Sequence[int]) -> list[TablePart]:
 
 def _verbatim(
     texts: Sequence[str], spec: ShingleSpec, config: PipelineConfig
-) -> tuple[list[np.ndarray], list[NearDupPair]]:
-    """Stages *signatures*, *candidates* and *verification* of verbatim reuse: shingle-hash sets and near-duplicates."""
-    hash_sets = shingle_hashes_batch(texts, spec)  # vectorised over the collection
+) -> tuple[HashSetStore, list[NearDupPair]]:
+    """Stages *signatures*, *candidates* and *verification* of verbatim reuse: shingle-hash sets and near-duplicates.
+
+    The sets go to disk a chunk of texts at a time (:class:`~provenance.signatures.setstore.HashSetStore`),
+    each chunk signed as it comes; verification and scoring read back the sets of their pairs.
+    """
+    hash_sets = HashSetStore()
+    hasher = MinHasher(config.num_perm, config.seed)
+    signatures = []
+    for hashes, offsets in shingle_hash_chunks(texts, spec):  # vectorised over ~0.5 MB of text
+        hash_sets.add_flat(hashes, offsets)
+        signatures.append(hasher.signatures_flat(hashes, offsets))
     near = find_near_duplicates(
         hash_sets,
         threshold=min(config.threshold, config.relation.near_duplicate_threshold),
         num_perm=config.num_perm,
         seed=config.seed,
         progress=config.progress,
+        signatures=np.concatenate(signatures) if signatures else None,
     )
     return hash_sets, near
 

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import errno
+import os
 import pickle
 import random
 from dataclasses import asdict, replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from provenance.engines.parallel import parallel_map
+from provenance.engines.spill import SpillFile
 from provenance.errors import InputError
 from provenance.load import load_corpus
 from provenance.load.store import StoredDocuments, TextStore, documents_by_id, fields_of, texts_of
 from provenance.pipeline import PipelineConfig, analyze
 from provenance.records import Document
+from provenance.signatures.setstore import HashSetStore, set_sizes, set_sizes_of
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -85,19 +89,21 @@ def test_a_store_is_not_pickled() -> None:
         pickle.dumps(TextStore())
 
 
-class _FullDisk:
-    def write(self, data: bytes) -> int:
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    def flush(self) -> None:
-        raise OSError(errno.ENOSPC, "No space left on device")
+def _full_disk(fd: int, data: object, offset: int) -> int:
+    raise OSError(errno.ENOSPC, "No space left on device")
 
 
-def test_a_full_disk_is_a_clear_error(tmp_path: Path) -> None:
+def test_a_full_disk_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     store = TextStore(str(tmp_path))
-    store._file = _FullDisk()  # type: ignore[assignment]
-    with pytest.raises(InputError, match=r"No space left on device.*TMPDIR"):
-        store.add("text")
+    store.add("fits")
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "pwrite", _full_disk)
+        with pytest.raises(InputError, match=r"texts in a temporary file in .*No space left on device.*TMPDIR"):
+            store.add("text")
+        sets = HashSetStore(str(tmp_path))
+        with pytest.raises(InputError, match=r"shingle-hash sets .*No space left on device"):
+            sets.add_flat(np.arange(4, dtype=np.uint64), np.array([0, 4]))
+    assert len(store) == 1 and store[0] == "fits"  # the failed text is not half-kept
     with pytest.raises(InputError, match=str(tmp_path / "missing")):
         TextStore(str(tmp_path / "missing"))
 
@@ -177,3 +183,22 @@ def test_a_directory_with_a_bad_jsonl_keeps_the_other_files_texts_in_place(tmp_p
     assert list(stored.documents) == list(plain.documents)
     assert isinstance(stored.documents, StoredDocuments)
     assert len(stored.documents._store) == len(stored.documents)  # the skipped file's text was taken back
+
+
+def test_hash_set_store_gives_back_each_set() -> None:
+    rng = np.random.default_rng(5)
+    sets = [np.unique(rng.integers(0, 2**64, size=int(rng.integers(0, 50)), dtype=np.uint64)) for _ in range(500)]
+    store = HashSetStore()
+    for start in range(0, 500, 70):  # chunks, as the shingling stage adds them
+        chunk = sets[start : start + 70]
+        offsets = np.r_[0, np.cumsum([len(s) for s in chunk])]
+        store.add_flat(np.concatenate(chunk), offsets)
+    assert len(store) == 500
+    assert all(np.array_equal(store[k], sets[k]) and store[k].dtype == np.uint64 for k in range(500))
+    assert [len(s) for s in store[10:13]] == [len(s) for s in sets[10:13]]
+    assert set_sizes(store).tolist() == set_sizes(sets).tolist() == [len(s) for s in sets]
+    rows = np.array([3, 0, 499, 3])
+    assert set_sizes_of(store, rows).tolist() == set_sizes_of(sets, rows).tolist() == [len(sets[k]) for k in rows]
+    assert store.size(7) == len(sets[7])
+    with pytest.raises(ValueError, match="sum to 2, not 3 bytes"):
+        SpillFile("records").append(b"abc", np.array([1, 1]))

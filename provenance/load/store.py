@@ -20,14 +20,12 @@ when the store is closed or collected; a write that fails (a full disk) is an
 
 from __future__ import annotations
 
-import os
-import tempfile
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
-from typing import IO, TypeVar, overload
+from typing import TypeVar, overload
 
-from provenance.errors import InputError
+from provenance.engines.spill import SpillFile
 from provenance.records import Document
 
 _ENCODING = "utf-8"
@@ -35,80 +33,33 @@ _ERRORS = "surrogatepass"  # any Python string round-trips, even one a reader wo
 
 
 class TextStore:
-    """Append-only texts in a temporary file: :meth:`add` returns a text's position, ``store[k]`` reads it back."""
+    """Append-only texts in a temporary file (:class:`~provenance.engines.spill.SpillFile`, UTF-8): :meth:`add`
+    returns a text's position, ``store[k]`` reads it back."""
 
     def __init__(self, directory: str | None = None) -> None:
-        self._directory = directory if directory is not None else tempfile.gettempdir()
-        try:
-            self._file: IO[bytes] = tempfile.TemporaryFile(prefix="provenance-texts-", dir=directory)  # noqa: SIM115 (lives with the store)
-        except OSError as exc:
-            raise self._error(exc) from None
-        self._offsets = array("q", [0])
-        self._unflushed = False
+        self._file = SpillFile("the collection's texts", directory)
 
     def add(self, text: str) -> int:
         """Append ``text``; returns its position."""
-        data = text.encode(_ENCODING, _ERRORS)
-        try:
-            self._file.write(data)
-        except OSError as exc:
-            raise self._error(exc) from None
-        self._offsets.append(self._offsets[-1] + len(data))
-        self._unflushed = True
-        return len(self._offsets) - 2
+        return self._file.append(text.encode(_ENCODING, _ERRORS))
 
     def __len__(self) -> int:
-        return len(self._offsets) - 1
+        return len(self._file)
 
     def __getitem__(self, k: int) -> str:
-        if not -len(self) <= k < len(self):
-            raise IndexError(f"text {k} of a store of {len(self)}")
-        k %= len(self)
-        if self._unflushed:
-            self.flush()
-        start, end = self._offsets[k], self._offsets[k + 1]
-        fd = self._file.fileno()
-        data = os.pread(fd, end - start, start)
-        while len(data) < end - start:  # a short read (regular files rarely give one)
-            more = os.pread(fd, end - start - len(data), start + len(data))
-            if not more:
-                raise InputError(f"the temporary text file in {self._directory} was truncated while in use")
-            data += more
-        return data.decode(_ENCODING, _ERRORS)
+        return self._file.read(k).decode(_ENCODING, _ERRORS)
 
     def text_length(self, k: int) -> int:
         """Bytes of text ``k`` in UTF-8 (an upper bound of its characters)."""
-        return self._offsets[k + 1] - self._offsets[k]
+        return self._file.record_size(k)
 
     def truncate(self, size: int) -> None:
         """Forget every text from position ``size`` on (e.g. those of a file that turned out unreadable)."""
-        if not 0 <= size <= len(self):
-            raise IndexError(f"cannot truncate a store of {len(self)} texts to {size}")
-        self.flush()
-        del self._offsets[size + 1 :]
-        self._file.seek(self._offsets[-1])
-        self._file.truncate()
-
-    def flush(self) -> None:
-        """Write out what :meth:`add` buffered (done before any read; a full disk raises here at the latest)."""
-        try:
-            self._file.flush()
-        except OSError as exc:
-            raise self._error(exc) from None
-        self._unflushed = False
+        self._file.truncate(size)
 
     def close(self) -> None:
-        """Delete the file (it is unlinked already: this frees its space now rather than when collected)."""
+        """Delete the file now rather than when collected."""
         self._file.close()
-
-    def __reduce__(self) -> tuple[object, ...]:
-        raise TypeError("a TextStore is a handle on a local temporary file; pass its documents' texts instead")
-
-    def _error(self, exc: OSError) -> InputError:
-        return InputError(
-            f"cannot keep the collection's texts in a temporary file in {self._directory} "
-            f"({exc.strerror or exc}); free some space there or point TMPDIR at a larger disk"
-        )
 
 
 class StoredTexts(Sequence[str]):
@@ -152,7 +103,6 @@ class StoredDocuments(Sequence[Document]):
             for d in documents:
                 rows.append(store.add(d.text))
                 fields.append(replace(d, text=""))
-            store.flush()
         except BaseException:
             store.truncate(mark)  # nothing of a collection that failed half-way is kept
             raise

@@ -55,7 +55,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -485,6 +485,26 @@ def _flat_chunk(texts: Sequence[str], spec: ShingleSpec, unique: bool) -> tuple[
     return shingles, offsets
 
 
+def shingle_hash_chunks(
+    texts: Iterable[str], spec: ShingleSpec, *, unique: bool = True
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """:func:`shingle_hashes_flat` of consecutive chunks of about 0.5 MB of ``texts``, one chunk at a time.
+
+    Each text is read once, so ``texts`` may read them back from disk as it goes.
+    Yields ``(hashes, offsets)`` per chunk, ``offsets`` starting at 0.
+    """
+    chunk: list[str] = []
+    size = 0
+    for text in texts:
+        if chunk and size + len(text) > _CHUNK_CHARS:
+            yield _flat_chunk(chunk, spec, unique)
+            chunk, size = [], 0
+        chunk.append(text)
+        size += len(text)
+    if chunk:
+        yield _flat_chunk(chunk, spec, unique)
+
+
 def shingle_hashes_flat(
     texts: Sequence[str], spec: ShingleSpec, *, unique: bool = True
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -498,16 +518,9 @@ def shingle_hashes_flat(
     """
     parts: list[np.ndarray] = []
     counts: list[np.ndarray] = []
-    start = 0
-    while start < len(texts):
-        stop, size = start, 0
-        while stop < len(texts) and (stop == start or size + len(texts[stop]) <= _CHUNK_CHARS):
-            size += len(texts[stop])
-            stop += 1
-        hashes, offsets = _flat_chunk(texts[start:stop], spec, unique)
+    for hashes, chunk_offsets in shingle_hash_chunks(texts, spec, unique=unique):
         parts.append(hashes)
-        counts.append(np.diff(offsets))
-        start = stop
+        counts.append(np.diff(chunk_offsets))
     offsets = np.zeros(len(texts) + 1, dtype=np.int64)
     if not parts:
         return np.empty(0, dtype=np.uint64), offsets

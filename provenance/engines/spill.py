@@ -1,0 +1,114 @@
+"""Records of bytes kept in an unlinked temporary file instead of the process's memory, read back by position.
+
+A stage that produces something per document which later stages read one
+document (or one pair of documents) at a time, such as the texts or the shingle-hash
+sets, need not hold all of it: :class:`SpillFile` appends each record to a
+temporary file and keeps only its end offset (8 bytes a record).  Writes and
+reads are ``os.pwrite``/``os.pread`` at explicit offsets: there is no file
+position and no Python-side buffer, so worker processes forked at any time read
+the same file safely.  The operating system's page cache keeps what fits in
+memory; the file is deleted when closed or collected (it has no name from the start).
+
+The directory is ``TMPDIR``'s (or the system's default).  A write that fails,
+a full disk say, is an :class:`~provenance.errors.InputError` naming the
+directory and how to point it elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from array import array
+from typing import IO
+
+import numpy as np
+
+from provenance.errors import InputError
+
+
+class SpillFile:
+    """Append-only records of bytes in a temporary file: :meth:`append` returns a record's position, :meth:`read` it.
+
+    ``what`` names the content in error messages ("the collection's texts").
+    """
+
+    def __init__(self, what: str, directory: str | None = None) -> None:
+        self._what = what
+        self._directory = directory if directory is not None else tempfile.gettempdir()
+        try:
+            self._file: IO[bytes] = tempfile.TemporaryFile(prefix="provenance-", dir=directory, buffering=0)  # noqa: SIM115
+        except OSError as exc:
+            raise self._error(exc) from None
+        self._ends = array("q", [0])  # record k is bytes ends[k]..ends[k + 1]
+
+    def append(self, data: bytes | bytearray | memoryview, lengths: np.ndarray | None = None) -> int:
+        """Append ``data`` as one record, or as ``len(lengths)`` records of those byte lengths; the first's position."""
+        first, view = len(self), memoryview(data).cast("B")
+        if lengths is not None:
+            ends = np.cumsum(np.asarray(lengths, dtype=np.int64)) + self._ends[-1]
+            total = int(ends[-1]) - self._ends[-1] if len(ends) else 0
+            if total != len(view):
+                raise ValueError(f"record lengths sum to {total}, not {len(view)} bytes")
+        self._write(view, self._ends[-1])
+        if lengths is None:
+            self._ends.append(self._ends[-1] + len(view))
+        else:
+            self._ends.extend(ends.tolist())
+        return first
+
+    def read(self, k: int) -> bytes:
+        """Record ``k`` (negative counts from the end)."""
+        if not -len(self) <= k < len(self):
+            raise IndexError(f"record {k} of {len(self)}")
+        k %= len(self)
+        return self._read(self._ends[k], self._ends[k + 1])
+
+    def record_size(self, k: int) -> int:
+        """Bytes of record ``k``, without reading it."""
+        return self._ends[k + 1] - self._ends[k]
+
+    def sizes(self) -> np.ndarray:
+        """Bytes of every record (int64)."""
+        return np.diff(np.frombuffer(self._ends, dtype=np.int64))
+
+    def __len__(self) -> int:
+        return len(self._ends) - 1
+
+    def truncate(self, count: int) -> None:
+        """Forget every record from position ``count`` on (e.g. those of an input that turned out unreadable)."""
+        if not 0 <= count <= len(self):
+            raise IndexError(f"cannot truncate {len(self)} records to {count}")
+        del self._ends[count + 1 :]
+        os.ftruncate(self._file.fileno(), self._ends[-1])
+
+    def close(self) -> None:
+        """Delete the file now rather than when collected."""
+        self._file.close()
+
+    def __reduce__(self) -> tuple[object, ...]:
+        raise TypeError(f"{type(self).__name__} is a handle on a local temporary file and is not pickled")
+
+    def _write(self, view: memoryview, offset: int) -> None:
+        fd = self._file.fileno()
+        try:
+            while len(view):
+                done = os.pwrite(fd, view, offset)
+                view, offset = view[done:], offset + done
+        except OSError as exc:
+            raise self._error(exc) from None
+
+    def _read(self, start: int, end: int) -> bytes:
+        fd = self._file.fileno()
+        data = os.pread(fd, end - start, start)
+        while len(data) < end - start:  # a short read (regular files rarely give one)
+            more = os.pread(fd, end - start - len(data), start + len(data))
+            if not more:
+                raise InputError(f"the temporary file of {self._what} in {self._directory} was truncated while in use")
+            data += more
+        return data
+
+    def _error(self, exc: OSError) -> InputError:
+        return InputError(
+            f"cannot keep {self._what} in a temporary file in {self._directory} "
+            f"({exc.strerror or exc}); free some space there or point TMPDIR at a larger disk"
+        )

@@ -1,0 +1,80 @@
+"""Shingle-hash sets on disk: each document's sorted unique uint64 hashes, read back when a pair needs them.
+
+The sets are the largest thing the verbatim stages make (8 bytes a shingle,
+~4.4 KB for a 550-word article: 4.4 GB for a million) and each is read only
+when a candidate pair that holds its document is verified or scored.
+:class:`HashSetStore` appends them, a chunk of documents at a time, to a
+:class:`~provenance.engines.spill.SpillFile` and reads set ``k`` back with one
+``os.pread``; only the offsets stay in memory (8 bytes a document).  It is a
+``Sequence[np.ndarray]``, so it goes wherever a list of sets goes
+(:func:`~provenance.neardup.find_near_duplicates`, :func:`~provenance.neardup.intersection_sizes`);
+:meth:`HashSetStore.size` gives a set's size without reading it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import overload
+
+import numpy as np
+
+from provenance.engines.spill import SpillFile
+
+_ITEM = np.dtype(np.uint64).itemsize
+
+
+class HashSetStore(Sequence[np.ndarray]):
+    """Hash sets in a temporary file, in the order added; ``store[k]`` is set ``k`` (a read-only uint64 array)."""
+
+    def __init__(self, directory: str | None = None) -> None:
+        self._file = SpillFile("the shingle-hash sets", directory)
+        self._sizes: np.ndarray | None = None  # cached by sizes() until the next add
+
+    def add_flat(self, hashes: np.ndarray, offsets: np.ndarray) -> None:
+        """Append the sets ``hashes[offsets[d]:offsets[d + 1]]`` (as ``shingle_hashes_flat`` gives them)."""
+        offsets = np.asarray(offsets, dtype=np.int64)
+        data = np.ascontiguousarray(hashes[offsets[0] : offsets[-1]], dtype=np.uint64)
+        self._file.append(data.data, np.diff(offsets) * _ITEM)
+        self._sizes = None
+
+    def __len__(self) -> int:
+        return len(self._file)
+
+    @overload
+    def __getitem__(self, k: int) -> np.ndarray: ...
+
+    @overload
+    def __getitem__(self, k: slice) -> list[np.ndarray]: ...
+
+    def __getitem__(self, k: int | slice) -> np.ndarray | list[np.ndarray]:
+        if isinstance(k, slice):
+            return [self[i] for i in range(*k.indices(len(self)))]
+        return np.frombuffer(self._file.read(k), dtype=np.uint64)
+
+    def size(self, k: int) -> int:
+        """``len(store[k])`` without reading the set."""
+        return self._file.record_size(k) // _ITEM
+
+    def sizes(self) -> np.ndarray:
+        """The size of every set (int64)."""
+        if self._sizes is None:
+            self._sizes = self._file.sizes() // _ITEM
+        return self._sizes
+
+    def close(self) -> None:
+        """Delete the file now rather than when collected."""
+        self._file.close()
+
+
+def set_sizes(sets: Sequence[np.ndarray]) -> np.ndarray:
+    """``len(s)`` of every set of ``sets`` (without reading a :class:`HashSetStore`'s)."""
+    if isinstance(sets, HashSetStore):
+        return sets.sizes()
+    return np.fromiter(map(len, sets), dtype=np.int64, count=len(sets))
+
+
+def set_sizes_of(sets: Sequence[np.ndarray], rows: np.ndarray) -> np.ndarray:
+    """``len(sets[k])`` of each ``k`` of ``rows`` (without reading a :class:`HashSetStore`'s)."""
+    if isinstance(sets, HashSetStore):
+        return sets.sizes()[rows]
+    return np.fromiter((len(sets[k]) for k in rows.tolist()), dtype=np.int64, count=len(rows))
