@@ -31,6 +31,7 @@ from provenance.candidates.pairs import CandidatePairs, candidate_set
 from provenance.clusters import build_clusters
 from provenance.engines.memory import release_freed_memory
 from provenance.engines.parallel import Beside, parallel_iter, parallel_map
+from provenance.engines.spill import SpilledRows
 from provenance.errors import InputError
 from provenance.load.store import StoredDocuments, fields_of, texts_of
 from provenance.neardup import NearDupPair, find_near_duplicates, intersection_sizes, overlap_of
@@ -359,14 +360,15 @@ def passage_embeddings(
 
 
 def _measured(
-    ids: Sequence[str], hash_sets: Sequence[np.ndarray], vectors: sparse.csr_matrix, profiles: ProfileTable
+    ids: Sequence[str], hash_sets: Sequence[np.ndarray], vectors: SpilledRows, profiles: ProfileTable
 ) -> Callable[[PairScore], PairScore]:
     """Completes an inferred pair (:func:`provenance.scoring.families.measured`)."""
     row = {doc_id: k for k, doc_id in enumerate(ids)}
+    first_two = np.array([[0, 1]], dtype=np.int64)
 
     def complete(pair: PairScore) -> PairScore:
         a, b = row[pair.a], row[pair.b]
-        cosine = float(exact_cosines(vectors, np.array([[a, b]], dtype=np.int64))[0])
+        cosine = float(exact_cosines(vectors.rows([a, b]), first_two)[0])  # the same bits as on the whole matrix
         texts = (int(profiles.text_lengths[a]), int(profiles.text_lengths[b]))
         cross = profiles.languages[a] != profiles.languages[b]
         return measured(pair, (hash_sets[a], hash_sets[b]), cosine, texts, cross)
@@ -470,6 +472,8 @@ def analyze(
         cands = CandidatePairs(keys, exact_cosines(vectors, keys))
     else:
         cands = candidate_pairs(vectors, near, config)
+    vector_rows = SpilledRows(vectors)  # from here on, only inferred pairs read a few rows
+    del vectors
 
     state = ScoringState(
         ids=ids,
@@ -488,7 +492,7 @@ def analyze(
     pairs = parallel_map(_score, range(len(cands)), (state, cands), chunk=256, progress=progress)
     pairs.sort(key=lambda p: (p.a, p.b))
     if config.level == "rewrite" and config.families is not None:
-        pairs = infer_family_pairs(pairs, config.families, _measured(ids, hash_sets, vectors, profiles))
+        pairs = infer_family_pairs(pairs, config.families, _measured(ids, hash_sets, vector_rows, profiles))
 
     infos = [
         DocumentInfo(

@@ -202,3 +202,28 @@ def test_hash_set_store_gives_back_each_set() -> None:
     assert store.size(7) == len(sets[7])
     with pytest.raises(ValueError, match="sum to 2, not 3 bytes"):
         SpillFile("records").append(b"abc", np.array([1, 1]))
+
+
+def test_spilled_rows_give_back_the_same_rows_and_cosines() -> None:
+    from scipy import sparse
+
+    from provenance.candidates.neighbours import exact_cosines
+    from provenance.engines.spill import SpilledRows
+
+    rng = np.random.default_rng(11)
+    matrix = sparse.random(300, 2000, density=0.02, format="csr", random_state=rng, dtype=np.float64)
+    matrix.data[matrix.indptr[7] : matrix.indptr[8]] = 0.0  # an empty row
+    matrix.eliminate_zeros()
+    assert matrix.indptr[8] == matrix.indptr[7]
+    spilled = SpilledRows(matrix)
+    picks = [5, 7, 299, 0, 5]
+    got = spilled.rows(picks)
+    want = matrix[picks]
+    assert got.shape == want.shape == (5, 2000)
+    assert np.array_equal(got.indptr, want.indptr)
+    assert np.array_equal(got.indices, want.indices) and np.array_equal(got.data, want.data)
+    assert spilled.rows([]).shape == (0, 2000)
+    pairs = rng.integers(0, 300, size=(200, 2))
+    whole = exact_cosines(matrix, pairs)
+    one_by_one = [exact_cosines(spilled.rows([int(a), int(b)]), np.array([[0, 1]]))[0] for a, b in pairs]
+    assert whole.tolist() == one_by_one  # bit for bit

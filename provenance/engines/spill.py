@@ -19,9 +19,11 @@ from __future__ import annotations
 import os
 import tempfile
 from array import array
+from collections.abc import Sequence
 from typing import IO
 
 import numpy as np
+from scipy import sparse
 
 from provenance.errors import InputError
 
@@ -112,3 +114,42 @@ class SpillFile:
             f"cannot keep {self._what} in a temporary file in {self._directory} "
             f"({exc.strerror or exc}); free some space there or point TMPDIR at a larger disk"
         )
+
+
+class SpilledRows:
+    """The rows of a CSR matrix in a :class:`SpillFile`: :meth:`rows` gives some of them back as a small CSR matrix.
+
+    For a matrix that a late stage reads only a few rows of (the TF-IDF vectors, once
+    the candidate pairs are found).  A row comes back with the same columns and
+    values in the same order, so any per-row computation on it gives the same bits.
+    """
+
+    def __init__(self, matrix: sparse.csr_matrix, what: str = "the document vectors", directory: str | None = None):
+        matrix = sparse.csr_matrix(matrix)
+        self.shape: tuple[int, int] = matrix.shape
+        self._index_type, self._value_type = matrix.indices.dtype, matrix.data.dtype
+        self._file = SpillFile(what, directory)
+        per_row = np.diff(matrix.indptr)
+        self._file.append(np.ascontiguousarray(matrix.indices).data, per_row * self._index_type.itemsize)
+        self._file.append(np.ascontiguousarray(matrix.data).data, per_row * self._value_type.itemsize)
+
+    def rows(self, positions: Sequence[int]) -> sparse.csr_matrix:
+        """The matrix's rows at ``positions``, in that order, as a ``(len(positions), columns)`` CSR matrix."""
+        n = self.shape[0]
+        indices = [np.frombuffer(self._file.read(k), dtype=self._index_type) for k in positions]
+        values = [np.frombuffer(self._file.read(n + k), dtype=self._value_type) for k in positions]
+        indptr = np.zeros(len(indices) + 1, dtype=np.int64)
+        np.cumsum([len(i) for i in indices], out=indptr[1:])
+        empty_i, empty_v = np.empty(0, self._index_type), np.empty(0, self._value_type)
+        return sparse.csr_matrix(
+            (
+                np.concatenate(values) if values else empty_v,
+                np.concatenate(indices) if indices else empty_i,
+                indptr,
+            ),
+            shape=(len(indices), self.shape[1]),
+        )
+
+    def close(self) -> None:
+        """Delete the file now rather than when collected."""
+        self._file.close()
