@@ -465,7 +465,9 @@ def analyze(
     weights = TermWeights().fit_stats(builder.term_stats())
     del builder  # the table and the weights hold what is needed of the parts
     release_freed_memory()  # of the parts, and of the shingling's token lists
-    vectors = document_vectors(every)[: len(docs)]
+    vectors = document_vectors(every)
+    if vectors.shape[0] != len(docs):  # (a slice is a copy: only when context documents follow)
+        vectors = vectors[: len(docs)]
     profiles = every.head(len(docs))
     if config.level == "near-duplicate":
         keys = _near_pairs(near)

@@ -8,6 +8,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from provenance.candidates.neighbours import (
     exact_cosines,
+    inverted_index,
     max_df,
     neighbour_block,
     probe_index,
@@ -91,3 +92,25 @@ def test_row_dots_and_shortlist_are_scipys_floats_and_a_stable_sort() -> None:
     vals = np.round(rng.random(50), 1)
     want = np.sort(cols[np.lexsort((cols, -vals))[:12]])
     assert np.array_equal(np.sort(_top(cols, vals, 12)), want)
+
+
+def test_inverted_index_is_the_usable_columns_transposed() -> None:
+    rng = np.random.default_rng(4)
+    for trial in range(20):
+        n, m = int(rng.integers(1, 200)), int(rng.integers(1, 150))
+        x = sparse.random(n, m, density=float(rng.uniform(0, 0.2)), format="csr", random_state=rng)
+        if trial % 2:  # columns unsorted within rows, as a product may leave them
+            for r in range(n):
+                lo, hi = x.indptr[r], x.indptr[r + 1]
+                order = rng.permutation(hi - lo)
+                x.indices[lo:hi], x.data[lo:hi] = x.indices[lo:hi][order], x.data[lo:hi][order]
+            x.has_sorted_indices = False
+        usable = rng.random(m) < 0.6
+        inverted = inverted_index(x, usable)
+        assert inverted.shape == (m, n)
+        assert np.array_equal(inverted.toarray(), (x.toarray() * usable).T)
+        assert all(
+            np.all(np.diff(inverted.indices[a:b]) > 0)
+            for a, b in zip(inverted.indptr[:-1], inverted.indptr[1:], strict=True)
+        )
+        assert inverted.nnz == int(usable[x.indices].sum())

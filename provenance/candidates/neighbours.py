@@ -75,8 +75,12 @@ def inverted_index(vectors: sparse.csr_matrix, usable: np.ndarray) -> sparse.csr
     """The usable columns transposed (column x row, weights kept): the documents of each probe term."""
     x = sparse.csr_matrix(vectors)
     keep = usable[x.indices]
-    rows = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))[keep]
-    inverted = sparse.csr_matrix((x.data[keep], (x.indices[keep], rows)), shape=(x.shape[1], x.shape[0]))
+    before = np.zeros(x.nnz + 1, dtype=x.indptr.dtype)  # kept entries before each entry
+    np.cumsum(keep, out=before[1:])
+    kept = sparse.csr_matrix((x.data[keep], x.indices[keep], before[x.indptr]), shape=x.shape)
+    del before
+    # the transpose's conversion (scipy's, in C) lists each term's documents in row order: sorted, as wanted
+    inverted = sparse.csr_matrix(kept.T)
     inverted.sort_indices()
     return inverted
 
