@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
 
 from provenance.normalize import analyzer_for
 from provenance.pipeline import document_vectors
@@ -88,9 +88,14 @@ def test_document_vectors_are_tfidf_vectorizer_over_the_bags_of_stems() -> None:
     profiles = _profiles()
     bags = [[t for terms in p.terms for t in terms] for p in profiles]
     expected = TfidfVectorizer(analyzer=lambda bag: bag, sublinear_tf=True, norm="l2").fit_transform(bags)
-    got = document_vectors(ProfileTable.from_profiles(profiles))
+    table = ProfileTable.from_profiles(profiles)
+    got = document_vectors(table)
     assert got.shape == expected.shape
     assert np.allclose(got.toarray(), expected.toarray(), rtol=0, atol=1e-12)
+    # weighed in place from float counts: the same bits as the transformer's copy of the integer counts
+    from_integers = TfidfTransformer(sublinear_tf=True, norm="l2").fit_transform(table.stem_counts())
+    assert table.stem_counts().dtype == np.int64 and table.stem_counts(np.float64).dtype == np.float64
+    assert np.array_equal(got.data, from_integers.data) and np.array_equal(got.indices, from_integers.indices)
 
 
 def test_passages_sharing_one_term_are_not_a_match_however_heavy() -> None:

@@ -357,8 +357,8 @@ class ProfileTable:
         data = np.ones(len(ids), dtype=np.float64)
         return sparse.csr_matrix((data, ids, ptr), shape=(len(ptr) - 1, len(self.vocab)))
 
-    def stem_counts(self) -> sparse.csr_matrix:
-        """Document x stem counts (passages of the document that hold the stem).
+    def stem_counts(self, dtype: type[np.generic] = np.int64) -> sparse.csr_matrix:
+        """Document x stem counts (passages of the document that hold the stem), of type ``dtype``.
 
         Only stems that occur are columns, in sorted order: the bag of content stems
         that :func:`provenance.pipeline.document_vectors` weighs.
@@ -369,7 +369,7 @@ class ProfileTable:
         per_doc = np.diff(self.term_ptr[self.doc_ptr])
         indptr = row_offsets(per_doc)
         counts = sparse.csr_matrix(
-            (np.ones(len(cols), dtype=np.int64), cols, indptr), shape=(len(self), max(1, len(used)))
+            (np.ones(len(cols), dtype=dtype), cols, indptr), shape=(len(self), max(1, len(used)))
         )
         counts.sum_duplicates()  # sorts each row and adds a stem's passages
         return counts
