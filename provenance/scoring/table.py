@@ -364,7 +364,9 @@ class ProfileTable:
         that :func:`provenance.pipeline.document_vectors` weighs.
         """
         present = np.bincount(self.term_ids, minlength=len(self.vocab)) > 0  # the stems that occur (no sort)
-        cols = (np.cumsum(present) - 1)[self.term_ids].astype(np.int32)
+        column = np.cumsum(present, dtype=np.int32)  # (no int64 copy per entry: ~2.7 GB at a million documents)
+        column -= 1
+        cols = column[self.term_ids]
         used = np.flatnonzero(present)
         per_doc = np.diff(self.term_ptr[self.doc_ptr])
         indptr = row_offsets(per_doc)
