@@ -50,7 +50,7 @@ from provenance.scoring.relation import RelationParams, classify_pair
 from provenance.scoring.table import ProfileTable, TableBuilder, TablePart, table_part
 from provenance.scoring.weights import TermWeights
 from provenance.signatures.minhash import MinHasher
-from provenance.signatures.setstore import HashSetStore, set_sizes_of
+from provenance.signatures.setstore import HashSetStore, set_sizes
 from provenance.signatures.shingles import ShingleSpec, shingle_hash_chunks
 
 T = TypeVar("T")
@@ -100,29 +100,16 @@ def assign_languages(documents: D, parallel: bool = False) -> D:
     Returns a list, or :class:`~provenance.load.store.StoredDocuments` for stored ones (texts not read twice).
     """
     fields = fields_of(documents)
-    texts = texts_of(documents)
     todo = [k for k, d in enumerate(fields) if not d.language]
+    texts = documents.take(todo).texts if isinstance(documents, StoredDocuments) else [documents[k].text for k in todo]
     if parallel and todo:
         load_model()  # once, shared by the workers
-    probabilities = parallel_map(_language_probabilities, todo, texts) if parallel else None
-    guesses = iter(detect_languages(_Take(texts, todo), probabilities=probabilities))
+    probabilities = parallel_map(_language_probabilities, range(len(texts)), texts) if parallel else None
+    guesses = iter(detect_languages(texts, probabilities=probabilities))
     out = [replace(d, language=d.language.lower().split("-")[0] if d.language else next(guesses).code) for d in fields]
     if isinstance(documents, StoredDocuments):
         return documents.with_fields(out)  # type: ignore[return-value]
     return out  # type: ignore[return-value]
-
-
-class _Take(Sequence[str]):
-    """``texts[k]`` for the ``rows``, each read when accessed."""
-
-    def __init__(self, texts: Sequence[str], rows: Sequence[int]) -> None:
-        self._texts, self._rows = texts, rows
-
-    def __len__(self) -> int:
-        return len(self._rows)
-
-    def __getitem__(self, k: int) -> str:  # type: ignore[override]
-        return self._texts[self._rows[k]]
 
 
 def document_vectors(profiles: ProfileTable | Sequence[PassageProfile]) -> sparse.csr_matrix:
@@ -294,7 +281,7 @@ def score_pairs(batch: Sequence[tuple[int, int, float]], state: ScoringState) ->
 
     rows = np.array([(i, j) for i, j, _ in batch], dtype=np.int64).reshape(-1, 2)
     shared = intersection_sizes(state.hash_sets, rows)
-    sizes = dict(zip(rows.ravel().tolist(), set_sizes_of(state.hash_sets, rows.ravel()).tolist(), strict=True))
+    sizes = dict(zip(rows.ravel().tolist(), set_sizes(state.hash_sets, rows.ravel()).tolist(), strict=True))
     for (i, j, cosine), inter in zip(batch, shared.tolist(), strict=True):
         a, b = (i, j) if ids[i] < ids[j] else (j, i)
         jac, c_ab, c_ba = overlap_of(inter, sizes[a], sizes[b])

@@ -19,7 +19,7 @@ from provenance.load import load_corpus
 from provenance.load.store import StoredDocuments, TextStore, documents_by_id, fields_of, texts_of
 from provenance.pipeline import PipelineConfig, analyze
 from provenance.records import Document
-from provenance.signatures.setstore import HashSetStore, set_sizes, set_sizes_of
+from provenance.signatures.setstore import HashSetStore, set_sizes
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -198,7 +198,7 @@ def test_hash_set_store_gives_back_each_set() -> None:
     assert [len(s) for s in store[10:13]] == [len(s) for s in sets[10:13]]
     assert set_sizes(store).tolist() == set_sizes(sets).tolist() == [len(s) for s in sets]
     rows = np.array([3, 0, 499, 3])
-    assert set_sizes_of(store, rows).tolist() == set_sizes_of(sets, rows).tolist() == [len(sets[k]) for k in rows]
+    assert set_sizes(store, rows).tolist() == set_sizes(sets, rows).tolist() == [len(sets[k]) for k in rows]
     assert store.size(7) == len(sets[7])
     with pytest.raises(ValueError, match="sum to 2, not 3 bytes"):
         SpillFile("records").append(b"abc", np.array([1, 1]))

@@ -66,15 +66,9 @@ class HashSetStore(Sequence[np.ndarray]):
         self._file.close()
 
 
-def set_sizes(sets: Sequence[np.ndarray]) -> np.ndarray:
-    """``len(s)`` of every set of ``sets`` (without reading a :class:`HashSetStore`'s)."""
+def set_sizes(sets: Sequence[np.ndarray], rows: np.ndarray | None = None) -> np.ndarray:
+    """``len(sets[k])`` of every set, or of each ``k`` of ``rows`` (without reading a :class:`HashSetStore`'s)."""
     if isinstance(sets, HashSetStore):
-        return sets.sizes()
-    return np.fromiter(map(len, sets), dtype=np.int64, count=len(sets))
-
-
-def set_sizes_of(sets: Sequence[np.ndarray], rows: np.ndarray) -> np.ndarray:
-    """``len(sets[k])`` of each ``k`` of ``rows`` (without reading a :class:`HashSetStore`'s)."""
-    if isinstance(sets, HashSetStore):
-        return sets.sizes()[rows]
-    return np.fromiter((len(sets[k]) for k in rows.tolist()), dtype=np.int64, count=len(rows))
+        return sets.sizes() if rows is None else sets.sizes()[rows]
+    chosen = sets if rows is None else (sets[k] for k in rows.tolist())
+    return np.fromiter(map(len, chosen), dtype=np.int64, count=len(sets) if rows is None else len(rows))
