@@ -36,7 +36,7 @@ from provenance.errors import InputError
 from provenance.load.store import StoredDocuments, fields_of, texts_of
 from provenance.neardup import NearDupPair, find_near_duplicates, intersection_sizes, overlap_of
 from provenance.normalize.analyzer import analyzer_for
-from provenance.normalize.language import detect_languages, load_model, sample_probabilities
+from provenance.normalize.language import Posteriors, detect_languages, load_model, sample_posteriors
 from provenance.records import AnalysisResult, Document, DocumentInfo, PairScore, Relation, SkippedInput
 from provenance.scoring.align import (
     PassageAlignment,
@@ -84,8 +84,8 @@ def _progress(items: Sequence[T], enabled: bool, desc: str) -> Iterator[T]:
     yield from tqdm(items, desc=desc, file=sys.stderr, leave=False)
 
 
-def _language_probabilities(texts: Sequence[str], rows: Sequence[int]) -> list[np.ndarray | None]:
-    return sample_probabilities([texts[k] for k in rows])
+def _language_posteriors(texts: Sequence[str], rows: Sequence[int]) -> list[Posteriors]:
+    return [sample_posteriors([texts[k] for k in rows])]
 
 
 D = TypeVar("D", bound=Sequence[Document])
@@ -104,7 +104,9 @@ def assign_languages(documents: D, parallel: bool = False) -> D:
     texts = documents.take(todo).texts if isinstance(documents, StoredDocuments) else [documents[k].text for k in todo]
     if parallel and todo:
         load_model()  # once, shared by the workers
-    probabilities = parallel_map(_language_probabilities, range(len(texts)), texts) if parallel else None
+    probabilities = (
+        Posteriors.join(parallel_iter(_language_posteriors, range(len(texts)), texts), len(texts)) if parallel else None
+    )
     guesses = iter(detect_languages(texts, probabilities=probabilities))
     out = [replace(d, language=d.language.lower().split("-")[0] if d.language else next(guesses).code) for d in fields]
     if isinstance(documents, StoredDocuments):
@@ -457,7 +459,9 @@ def analyze(
     vectors = document_vectors(every)
     if vectors.shape[0] != len(docs):  # (a slice is a copy: only when context documents follow)
         vectors = vectors[: len(docs)]
-    profiles = every.head(len(docs))
+    restore_table = every.parked()  # on disk while the candidates are found (they read the vectors only)
+    del every
+    release_freed_memory()
     if config.level == "near-duplicate":
         keys = _near_pairs(near)
         cands = CandidatePairs(keys, exact_cosines(vectors, keys))
@@ -465,6 +469,8 @@ def analyze(
         cands = candidate_pairs(vectors, near, config)
     vector_rows = SpilledRows(vectors)  # from here on, only inferred pairs read a few rows
     del vectors
+    release_freed_memory()
+    profiles = restore_table().head(len(docs))
 
     state = ScoringState(
         ids=ids,

@@ -182,3 +182,30 @@ def test_segmentation_helpers_match_their_regular_expressions() -> None:
             assert _has_words(line, start, len(line), n) == (len(re.findall(r"\w+", line[start:])) >= n)
 
     check()
+
+
+def test_language_posteriors_in_blocks_and_parts_decide_as_one_matrix(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The collection prior and the decisions are taken block by block; blocks and parts change no bit."""
+    import numpy as np
+
+    import provenance.normalize.language as lang
+    from benchmarks.synthetic_corpus import CorpusParams, SyntheticCorpus
+
+    corpus = SyntheticCorpus(CorpusParams(n=90))
+    texts = [corpus.text(i) for i in range(90)] + ["1234 5678", "The Kremlin denied reports of talks. " * 3, "x"]
+    whole = lang.sample_posteriors(texts)
+    assert whole.known.tolist() == [p is not None for p in lang.sample_probabilities(texts)]
+    assert not whole.known[-3] and not whole.matrix[-3].any()
+    parts = [lang.sample_posteriors(texts[s : s + 10]) for s in range(0, len(texts), 10)]
+    joined = lang.Posteriors.join(parts, len(texts))
+    assert np.array_equal(joined.matrix, whole.matrix) and np.array_equal(joined.known, whole.known)
+    with pytest.raises(ValueError, match="not 95"):
+        lang.Posteriors.join(parts, 95)
+    rows = whole.matrix[whole.known]
+    assert np.array_equal(lang._column_sums([rows[:7], rows[7:40], rows[40:]], rows.shape[1]), rows.sum(axis=0))
+    one_block = lang.detect_languages(texts, probabilities=whole)
+    prior = lang._collection_prior(whole)
+    monkeypatch.setattr(lang, "EM_BLOCK", 7)
+    assert lang.detect_languages(texts) == one_block
+    assert np.array_equal(lang._collection_prior(joined), prior)
+    assert one_block[-2].code == "en" and one_block[-3].code == "und"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import pytest
 from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
 
 from provenance.normalize import analyzer_for
@@ -98,6 +99,37 @@ def test_document_vectors_are_tfidf_vectorizer_over_the_bags_of_stems() -> None:
     assert np.array_equal(got.data, from_integers.data) and np.array_equal(got.indices, from_integers.indices)
 
 
+@pytest.mark.parametrize("block", [1, 2, 65_536])
+def test_stem_counts_summed_by_blocks_of_documents_are_the_whole_matrix(
+    block: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Counted a block of documents at a time: the matrix scipy sums from every passage entry at once."""
+    from scipy import sparse
+
+    import provenance.scoring.table as table_module
+
+    monkeypatch.setattr(table_module, "COUNT_BLOCK", block)
+    profiles = _profiles()
+    table = ProfileTable.from_profiles(
+        [*profiles, replace(profiles[0], doc_id="empty", terms=(), anchors=(), passages=())]
+    )
+    used = np.unique(table.term_ids)
+    column = np.searchsorted(used, table.term_ids).astype(np.int32)
+    per_doc = np.diff(table.term_ptr[table.doc_ptr])
+    ptr = np.concatenate([[0], np.cumsum(per_doc)])
+    for dtype in (np.int64, np.float64):
+        whole = sparse.csr_matrix(
+            (np.ones(len(column), dtype=dtype), column.copy(), ptr), shape=(len(table), len(used))
+        )
+        whole.sum_duplicates()
+        got = table.stem_counts(dtype)
+        assert got.shape == whole.shape and got.has_canonical_format
+        for name in ("data", "indices", "indptr"):
+            assert np.array_equal(getattr(got, name), getattr(whole, name))
+            assert getattr(got, name).dtype == getattr(whole, name).dtype
+    assert got[len(table) - 1].nnz == 0
+
+
 def test_passages_sharing_one_term_are_not_a_match_however_heavy() -> None:
     profiles = _profiles()
     weights = TermWeights().fit((p.language, p.surface) for p in profiles)
@@ -141,8 +173,12 @@ def test_pairs_scored_together_get_the_cells_of_each_pair_alone() -> None:
         align.PAIR_BLOCK_CELLS = block
 
 
-def test_term_stats_of_parts_give_the_weights_of_the_profiles() -> None:
-    """Counts made per part and summed by the builder weigh every term as fitting the surfaces at once."""
+@pytest.mark.parametrize("fold_rows", [1, 5, 1 << 22])
+def test_term_stats_of_parts_give_the_weights_of_the_profiles(fold_rows: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Counts made per part and summed by the builder (folded every ``fold_rows``) weigh every term as the surfaces at once."""
+    import provenance.scoring.table as table_module
+
+    monkeypatch.setattr(table_module, "FOLD_ROWS", fold_rows)
     profiles = _profiles()
     # ties between surface forms: the same stem written two ways by as many documents, in both languages
     tied = [
@@ -158,6 +194,16 @@ def test_term_stats_of_parts_give_the_weights_of_the_profiles() -> None:
             builder.add(table_part(every[lo:hi]))
         table = builder.table()
         stats = builder.term_stats()
+        whole = ProfileTable.from_profiles(every)  # one part: the same table
+        for name in ProfileTable.__dataclass_fields__:
+            got, want = getattr(table, name), getattr(whole, name)
+            assert (
+                (np.array_equal(got, want) and got.dtype == want.dtype) if isinstance(want, np.ndarray) else got == want
+            )
+        with pytest.raises(RuntimeError, match="handed over"):
+            builder.table()
+        with pytest.raises(RuntimeError, match="handed over"):
+            builder.add(table_part(every[:1]))
         assert stats.terms == table.vocab and stats.n_docs == len(every)
         fitted = TermWeights().fit_stats(stats)
         assert fitted.weights == expected.weights and fitted.n_docs == expected.n_docs

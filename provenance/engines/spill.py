@@ -65,6 +65,22 @@ class SpillFile:
         k %= len(self)
         return self._read(self._ends[k], self._ends[k + 1])
 
+    def read_into(self, k: int, out: np.ndarray) -> None:
+        """Record ``k`` copied into the contiguous array ``out`` (of exactly its size), with no bytes object between.
+
+        For records of gigabytes: a single read returns at most ~2 GB on Linux, so it goes on where it stopped.
+        """
+        view = memoryview(out.data).cast("B")
+        start, end = self._ends[k], self._ends[k + 1]
+        if len(view) != end - start:
+            raise ValueError(f"record {k} has {end - start} bytes, the array {len(view)}")
+        fd, done = self._file.fileno(), 0
+        while done < len(view):
+            got = os.preadv(fd, [view[done:]], start + done)
+            if not got:
+                raise InputError(f"the temporary file of {self._what} in {self._directory} was truncated while in use")
+            done += got
+
     def record_size(self, k: int) -> int:
         """Bytes of record ``k``, without reading it."""
         return self._ends[k + 1] - self._ends[k]
@@ -153,3 +169,30 @@ class SpilledRows:
     def close(self) -> None:
         """Delete the file now rather than when collected."""
         self._file.close()
+
+
+class ParkedArrays:
+    """Arrays kept in a :class:`SpillFile` while a stage that does not read them runs; :meth:`restore` reads them back.
+
+    The caller drops its own references after parking, so the memory is free for that
+    stage (the candidates, say, while the profile table waits); the arrays come back
+    with the same dtype, shape and bits.
+    """
+
+    def __init__(self, arrays: dict[str, np.ndarray], what: str, directory: str | None = None) -> None:
+        self._file = SpillFile(what, directory)
+        self._kinds: dict[str, tuple[np.dtype, tuple[int, ...]]] = {}
+        for name, given in arrays.items():
+            values = np.ascontiguousarray(given)
+            self._kinds[name] = (values.dtype, values.shape)
+            self._file.append(values.data if values.size else b"")
+
+    def restore(self) -> dict[str, np.ndarray]:
+        """The arrays, read back (the file is deleted afterwards)."""
+        out = {}
+        for k, (name, (dtype, shape)) in enumerate(self._kinds.items()):
+            out[name] = np.empty(shape, dtype=dtype)
+            if out[name].size:
+                self._file.read_into(k, out[name])
+        self._file.close()
+        return out

@@ -22,9 +22,10 @@ strings do and a matrix over them sums in the order of the sorted terms.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import chain, count, filterfalse
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -149,12 +150,21 @@ def _padded(units: tuple[frozenset[str], ...], n: int) -> tuple[frozenset[str], 
     return units if len(units) >= n else (*units, *([frozenset()] * (n - len(units))))
 
 
+FOLD_ROWS = 1 << 22  # (term, form, language) rows gathered from the parts before they are summed
+COUNT_BLOCK = 65_536  # documents whose stem counts are summed at a time
+
+
 class TableBuilder:
     """Joins :class:`TablePart` objects one at a time (as they come from the workers) into a :class:`ProfileTable`.
 
     Each part's vocabulary (and its surface forms) is mapped into the collection's when it is
-    added; the vocabulary is sorted once, by :meth:`table`.  :meth:`term_stats` sums the
-    parts' counts for the term weights.
+    added, and its counts for the term weights are added to the collection's (document
+    frequencies at once; the ``(term, form, language)`` rows summed every :data:`FOLD_ROWS`
+    rows), so the builder holds the parts' passage arrays and little else.  The vocabulary is
+    sorted once, by :meth:`table`, which hands those arrays over to the table part by part
+    (each copied once into the table's arrays, then let go): a collection's table is built
+    beside one part, not beside a second copy of every part.  :meth:`term_stats` gives the
+    summed counts.
     """
 
     def __init__(self) -> None:
@@ -162,8 +172,12 @@ class TableBuilder:
         self._forms: dict[str, int] = {}
         self._languages: dict[str, int] = {}
         self._parts: list[TablePart] = []
-        self._df: list[tuple[np.ndarray, np.ndarray]] = []  # (collection ids, counts) of each part
+        self._n_docs = 0
+        self._df = np.zeros(0, dtype=np.int64)  # per collection term id (grown as terms come)
+        self._triples: list[tuple[np.ndarray, np.ndarray]] = []  # (form rows, counts) not summed together yet
+        self._held = self._folded = 0  # rows in _triples; rows left by the last fold
         self._order: list[int] = []
+        self._taken = False
 
     def _sorted(self) -> tuple[list[str], list[int]]:
         """The terms in order of first occurrence, and their order sorted (computed once per vocabulary)."""
@@ -173,31 +187,52 @@ class TableBuilder:
         return first, self._order
 
     def add(self, part: TablePart) -> None:
+        if self._taken:
+            raise RuntimeError("TableBuilder.add() after table(): the parts were handed over")
         languages = self._languages
         remap = _joined(self._index, part.vocab).astype(np.int32)
         form_remap = _joined(self._forms, part.forms)
         language_remap = np.array([languages.setdefault(g, len(languages)) for g in part.form_languages], np.int64)
+        if len(self._index) > len(self._df):
+            grown = np.zeros(max(len(self._index), 2 * len(self._df)), dtype=np.int64)
+            grown[: len(self._df)] = self._df
+            self._df = grown
+        if len(remap):
+            self._df[remap] += part.df  # a part names each of its terms once
+            part = replace(part, vocab=[], term_ids=remap[part.term_ids], anchor_ids=remap[part.anchor_ids])
         rows = part.form_rows
         if len(rows):
             rows = np.stack([remap[rows[:, 0]].astype(np.int64), form_remap[rows[:, 1]], language_remap[rows[:, 2]]], 1)
-        if len(remap):
-            self._df.append((remap, part.df))
-            part = replace(part, vocab=[], term_ids=remap[part.term_ids], anchor_ids=remap[part.anchor_ids])
-        self._parts.append(replace(part, df=np.zeros(0, np.int64), forms=[], form_languages=[], form_rows=rows))
+            self._triples.append((rows, part.form_counts))
+            self._held += len(rows)
+            if self._held >= max(FOLD_ROWS, 2 * self._folded):
+                self._fold()
+        self._n_docs += len(part.doc_ids)
+        empty = np.zeros(0, np.int64)
+        self._parts.append(
+            replace(
+                part, df=empty, forms=[], form_languages=[], form_rows=np.zeros((0, 3), np.int64), form_counts=empty
+            )
+        )
+
+    def _fold(self) -> None:
+        """Sum the gathered ``(term, form, language)`` rows into one list of distinct rows (integer sums: exact)."""
+        if len(self._triples) > 1:
+            rows = np.concatenate([r for r, _ in self._triples])
+            counts = np.concatenate([c for _, c in self._triples])
+            self._triples = [_summed_triples(rows, counts)]
+        self._held = self._folded = sum(len(r) for r, _ in self._triples)
 
     def term_stats(self) -> TermStats:
         """The parts' :class:`TermStats`, over the sorted vocabulary of :meth:`table`."""
         first, order = self._sorted()
-        df = np.zeros(len(first), dtype=np.int64)
-        for ids, counts in self._df:
-            df[ids] += counts  # a part names each of its terms once
-        rows = [p.form_rows for p in self._parts if len(p.form_rows)]
+        df = self._df[: len(first)]
         forms, languages = list(self._forms), list(self._languages)
         form_id = np.full(len(first), -1, dtype=np.int64)
         language_id = np.full(len(first), -1, dtype=np.int64)
-        if rows:
-            counts = np.concatenate([p.form_counts for p in self._parts if len(p.form_rows)])
-            triples, summed = _summed_triples(np.concatenate(rows), counts)
+        if self._triples:
+            self._fold()
+            triples, summed = _summed_triples(*self._triples[0])
             term, form, language = triples[:, 0], triples[:, 1], triples[:, 2]
             best = np.zeros(len(first), dtype=np.int64)
             np.maximum.at(best, term, summed)
@@ -210,7 +245,7 @@ class TableBuilder:
                 if form_id[t] < 0 or (forms[f], languages[g]) < (forms[form_id[t]], languages[language_id[t]]):
                     form_id[t], language_id[t] = f, g
         return TermStats(
-            n_docs=sum(len(p.doc_ids) for p in self._parts),
+            n_docs=self._n_docs,
             terms=[first[k] for k in order],
             df=df[order],
             forms=[forms[f] if f >= 0 else "" for f in form_id[order].tolist()],
@@ -218,33 +253,63 @@ class TableBuilder:
         )
 
     def table(self) -> ProfileTable:
-        """The table of the parts added so far, in order."""
-        parts = self._parts
+        """The table of the parts added so far, in order; the builder hands them over (no second call, no more parts).
+
+        Each part's arrays are copied into the table's (terms renumbered by their rank in the
+        sorted vocabulary) and the part is let go, so the table is built beside one part.
+        """
+        if self._taken:
+            raise RuntimeError("TableBuilder.table() was called already: the parts were handed over")
+        self._taken = True
+        parts, self._parts = self._parts, []
         first, order = self._sorted()
         rank = np.empty(len(first), dtype=np.int32)
         rank[order] = np.arange(len(first), dtype=np.int32)
-
-        def joined(arrays: list[np.ndarray], dtype: type) -> np.ndarray:
-            return np.concatenate(arrays).astype(dtype, copy=False) if arrays else np.zeros(0, dtype=dtype)
-
-        def ranked(arrays: list[np.ndarray]) -> np.ndarray:
-            ids = joined(arrays, np.int32)
-            return rank[ids] if len(ids) else ids
-
-        term_ptr = row_offsets(joined([p.term_lengths for p in parts], np.int64))
-        anchor_ptr = row_offsets(joined([p.anchor_lengths for p in parts], np.int64))
+        n_docs = sum(len(p.doc_ids) for p in parts)
+        n_rows = sum(len(p.starts) for p in parts)
+        n_terms = sum(len(p.term_ids) for p in parts)
+        n_anchors = sum(len(p.anchor_ids) for p in parts)
+        doc_ids: list[str] = []
+        languages: list[str] = []
+        text_lengths = np.zeros(n_docs, dtype=np.int64)
+        n_passages = np.zeros(n_docs, dtype=np.int64)
+        starts = np.zeros(n_rows, dtype=np.int64)
+        ends = np.zeros(n_rows, dtype=np.int64)
+        term_lengths = np.zeros(n_rows, dtype=np.int64)
+        anchor_lengths = np.zeros(n_rows, dtype=np.int64)
+        term_ids = np.zeros(n_terms, dtype=np.int32)
+        anchor_ids = np.zeros(n_anchors, dtype=np.int32)
+        doc = row = term = anchor = 0
+        parts.reverse()
+        while parts:
+            p = parts.pop()  # the part goes once copied
+            d, r, t, a = len(p.doc_ids), len(p.starts), len(p.term_ids), len(p.anchor_ids)
+            doc_ids += p.doc_ids
+            languages += p.languages
+            text_lengths[doc : doc + d] = p.text_lengths
+            n_passages[doc : doc + d] = p.n_passages
+            starts[row : row + r] = p.starts
+            ends[row : row + r] = p.ends
+            term_lengths[row : row + r] = p.term_lengths
+            anchor_lengths[row : row + r] = p.anchor_lengths
+            term_ids[term : term + t] = rank[p.term_ids] if t else p.term_ids
+            anchor_ids[anchor : anchor + a] = rank[p.anchor_ids] if a else p.anchor_ids
+            doc, row, term, anchor = doc + d, row + r, term + t, anchor + a
+            del p
+        term_ptr = row_offsets(term_lengths)
+        anchor_ptr = row_offsets(anchor_lengths)
         return ProfileTable(
             vocab=[first[k] for k in order],
-            doc_ids=[d for p in parts for d in p.doc_ids],
-            languages=[lang for p in parts for lang in p.languages],
-            text_lengths=joined([p.text_lengths for p in parts], np.int64),
-            doc_ptr=row_offsets(joined([p.n_passages for p in parts], np.int64)),
-            starts=joined([p.starts for p in parts], np.int64),
-            ends=joined([p.ends for p in parts], np.int64),
+            doc_ids=doc_ids,
+            languages=languages,
+            text_lengths=text_lengths,
+            doc_ptr=row_offsets(n_passages),
+            starts=starts,
+            ends=ends,
             term_ptr=term_ptr,
-            term_ids=_sorted_rows(term_ptr, ranked([p.term_ids for p in parts]), len(order)),
+            term_ids=_sorted_rows(term_ptr, term_ids, len(order)),
             anchor_ptr=anchor_ptr,
-            anchor_ids=_sorted_rows(anchor_ptr, ranked([p.anchor_ids for p in parts]), len(order)),
+            anchor_ids=_sorted_rows(anchor_ptr, anchor_ids, len(order)),
         )
 
 
@@ -357,21 +422,60 @@ class ProfileTable:
         data = np.ones(len(ids), dtype=np.float64)
         return sparse.csr_matrix((data, ids, ptr), shape=(len(ptr) - 1, len(self.vocab)))
 
+    def parked(self) -> Callable[[], ProfileTable]:
+        """Park the table's passage arrays on disk (:class:`~provenance.engines.spill.ParkedArrays`).
+
+        Returns what restores the table.  The caller drops its references to this table
+        meanwhile (the arrays are ~2 GB at a million news articles): the candidate stage,
+        which does not read them, then runs without them.
+        """
+        from provenance.engines.spill import ParkedArrays
+
+        names = ("starts", "ends", "term_ptr", "term_ids", "anchor_ptr", "anchor_ids")
+        arrays = ParkedArrays({name: getattr(self, name) for name in names}, "the profile table")
+        empty: dict[str, Any] = {name: np.zeros(0, getattr(self, name).dtype) for name in names}
+        rest = replace(self, **empty)
+
+        def restore() -> ProfileTable:
+            back: dict[str, Any] = arrays.restore()
+            return replace(rest, **back)
+
+        return restore
+
     def stem_counts(self, dtype: type[np.generic] = np.int64) -> sparse.csr_matrix:
         """Document x stem counts (passages of the document that hold the stem), of type ``dtype``.
 
         Only stems that occur are columns, in sorted order: the bag of content stems
-        that :func:`provenance.pipeline.document_vectors` weighs.
+        that :func:`provenance.pipeline.document_vectors` weighs.  Counted
+        :data:`COUNT_BLOCK` documents at a time (a document's passages summed per stem),
+        each block's counts copied into the result's arrays: no array per passage entry
+        (~4.5 GB of transients at a million documents), the same matrix.
         """
         present = np.bincount(self.term_ids, minlength=len(self.vocab)) > 0  # the stems that occur (no sort)
         column = np.cumsum(present, dtype=np.int32)  # (no int64 copy per entry: ~2.7 GB at a million documents)
         column -= 1
-        cols = column[self.term_ids]
-        used = np.flatnonzero(present)
-        per_doc = np.diff(self.term_ptr[self.doc_ptr])
-        indptr = row_offsets(per_doc)
-        counts = sparse.csr_matrix(
-            (np.ones(len(cols), dtype=dtype), cols, indptr), shape=(len(self), max(1, len(used)))
-        )
-        counts.sum_duplicates()  # sorts each row and adds a stem's passages
+        shape = (len(self), max(1, int(present.sum())))
+        indptr = np.zeros(len(self) + 1, dtype=np.int64)
+        blocks: list[tuple[np.ndarray, np.ndarray]] = []
+        for d0 in range(0, len(self), COUNT_BLOCK):
+            d1 = min(len(self), d0 + COUNT_BLOCK)
+            entries = self.term_ptr[self.doc_ptr[d0 : d1 + 1]]
+            cols = column[self.term_ids[entries[0] : entries[-1]]]
+            block = sparse.csr_matrix(
+                (np.ones(len(cols), dtype=np.int32), cols, entries - entries[0]), shape=(d1 - d0, shape[1])
+            )
+            block.sum_duplicates()  # sorts each row and adds a stem's passages
+            indptr[d0 + 1 : d1 + 1] = indptr[d0] + block.indptr[1:]
+            blocks.append((block.indices.astype(np.int32, copy=False), block.data))
+        data = np.zeros(int(indptr[-1]), dtype=dtype)
+        indices = np.zeros(int(indptr[-1]), dtype=np.int32)
+        blocks.reverse()
+        at = 0
+        while blocks:
+            block_indices, block_data = blocks.pop()  # the block goes once copied
+            indices[at : at + len(block_indices)] = block_indices
+            data[at : at + len(block_data)] = block_data
+            at += len(block_indices)
+        counts = sparse.csr_matrix((data, indices, indptr), shape=shape)
+        counts.has_canonical_format = True  # each row's columns ascending and distinct, as summed above
         return counts
