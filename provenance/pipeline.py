@@ -117,17 +117,37 @@ def assign_languages(documents: D, parallel: bool = False) -> D:
 def document_vectors(profiles: ProfileTable | Sequence[PassageProfile]) -> sparse.csr_matrix:
     """L2-normalised TF-IDF vectors of the documents' content stems (rows follow ``profiles``).
 
-    A document's bag holds each stem once per passage that has it (:meth:`ProfileTable.stem_counts`);
-    scikit-learn's :class:`~sklearn.feature_extraction.text.TfidfTransformer` weighs the counts
-    (sublinear tf, smoothed idf), as ``TfidfVectorizer`` over the bags would.
+    A document's bag holds each stem once per passage that has it (:meth:`ProfileTable.stem_counts`),
+    weighed by :func:`tfidf_vectors`.
     """
     table = profiles if isinstance(profiles, ProfileTable) else ProfileTable.from_profiles(profiles)
-    counts = table.stem_counts(dtype=np.float64)  # the counts exactly, in the type the weights are computed in
+    return tfidf_vectors(table.stem_counts(dtype=np.float64))
+
+
+WEIGH_BLOCK = 65_536  # rows weighed at a time
+
+
+def tfidf_vectors(counts: sparse.csr_matrix) -> sparse.csr_matrix:
+    """``counts`` (float64, CSR) weighed in place into L2-normalised TF-IDF vectors, and returned.
+
+    scikit-learn's :class:`~sklearn.feature_extraction.text.TfidfTransformer` (sublinear tf,
+    smoothed idf), as ``TfidfVectorizer`` over the bags would weigh them.  It is fitted on the
+    whole matrix and applied to :data:`WEIGH_BLOCK` rows at a time, each block's values written
+    back in place: applied to the whole matrix at once it gathers a float64 idf per entry
+    (2.5 GB at a million documents) beside the counts.  Every step is per entry or per row, so the
+    bits are those of the whole-matrix transform.
+    """
     if counts.nnz == 0:
-        return sparse.csr_matrix((len(table), 1))
-    # weighed in place: no copy of the counts (two, from integer counts) next to them, ~8 GB at a million documents
+        return sparse.csr_matrix((counts.shape[0], 1))
     weigh = TfidfTransformer(sublinear_tf=True, norm="l2").fit(counts)
-    return sparse.csr_matrix(weigh.transform(counts, copy=False))
+    for start in range(0, counts.shape[0], WEIGH_BLOCK):
+        stop = min(counts.shape[0], start + WEIGH_BLOCK)
+        lo, hi = counts.indptr[start], counts.indptr[stop]
+        block = weigh.transform(counts[start:stop], copy=False)  # (the row slice is a copy)
+        if block.nnz != hi - lo:
+            raise AssertionError("the TF-IDF weighing changed the entries of a block")
+        counts.data[lo:hi] = block.data
+    return counts
 
 
 Probe = tuple[sparse.csr_matrix, np.ndarray, sparse.csr_matrix, int, float]  # vectors, usable, inverted, k, floor
@@ -456,12 +476,14 @@ def analyze(
     weights = TermWeights().fit_stats(builder.term_stats())
     del builder  # the table and the weights hold what is needed of the parts
     release_freed_memory()  # of the parts, and of the shingling's token lists
-    vectors = document_vectors(every)
-    if vectors.shape[0] != len(docs):  # (a slice is a copy: only when context documents follow)
-        vectors = vectors[: len(docs)]
-    restore_table = every.parked()  # on disk while the candidates are found (they read the vectors only)
+    counts = every.stem_counts(dtype=np.float64)  # the TF-IDF vectors' counts (document_vectors)
+    restore_table = every.parked()  # on disk while the vectors are weighed and the candidates found
     del every
     release_freed_memory()
+    vectors = tfidf_vectors(counts)
+    del counts
+    if vectors.shape[0] != len(docs):  # (a slice is a copy: only when context documents follow)
+        vectors = vectors[: len(docs)]
     if config.level == "near-duplicate":
         keys = _near_pairs(near)
         cands = CandidatePairs(keys, exact_cosines(vectors, keys))

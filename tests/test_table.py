@@ -97,6 +97,15 @@ def test_document_vectors_are_tfidf_vectorizer_over_the_bags_of_stems() -> None:
     from_integers = TfidfTransformer(sublinear_tf=True, norm="l2").fit_transform(table.stem_counts())
     assert table.stem_counts().dtype == np.int64 and table.stem_counts(np.float64).dtype == np.float64
     assert np.array_equal(got.data, from_integers.data) and np.array_equal(got.indices, from_integers.indices)
+    import provenance.pipeline as pipeline
+
+    block = pipeline.WEIGH_BLOCK
+    try:  # weighed a few rows at a time: the same bits
+        pipeline.WEIGH_BLOCK = 2
+        by_blocks = document_vectors(table)
+    finally:
+        pipeline.WEIGH_BLOCK = block
+    assert np.array_equal(by_blocks.data, got.data) and np.array_equal(by_blocks.indptr, got.indptr)
 
 
 @pytest.mark.parametrize("block", [1, 2, 65_536])

@@ -447,35 +447,38 @@ class ProfileTable:
 
         Only stems that occur are columns, in sorted order: the bag of content stems
         that :func:`provenance.pipeline.document_vectors` weighs.  Counted
-        :data:`COUNT_BLOCK` documents at a time (a document's passages summed per stem),
-        each block's counts copied into the result's arrays: no array per passage entry
-        (~4.5 GB of transients at a million documents), the same matrix.
+        :data:`COUNT_BLOCK` documents at a time (a document's passages summed per stem);
+        the blocks wait in a temporary file until their total is known and are then read
+        into the result's arrays.  So there is no array per passage entry (~4.5 GB of
+        transients at a million documents) and no second copy of the result: the same
+        matrix, built beside one block.
         """
+        from provenance.engines.spill import SpillFile
+
         present = np.bincount(self.term_ids, minlength=len(self.vocab)) > 0  # the stems that occur (no sort)
         column = np.cumsum(present, dtype=np.int32)  # (no int64 copy per entry: ~2.7 GB at a million documents)
         column -= 1
         shape = (len(self), max(1, int(present.sum())))
         indptr = np.zeros(len(self) + 1, dtype=np.int64)
-        blocks: list[tuple[np.ndarray, np.ndarray]] = []
+        blocks = SpillFile("the stem counts")
         for d0 in range(0, len(self), COUNT_BLOCK):
             d1 = min(len(self), d0 + COUNT_BLOCK)
             entries = self.term_ptr[self.doc_ptr[d0 : d1 + 1]]
             cols = column[self.term_ids[entries[0] : entries[-1]]]
             block = sparse.csr_matrix(
-                (np.ones(len(cols), dtype=np.int32), cols, entries - entries[0]), shape=(d1 - d0, shape[1])
+                (np.ones(len(cols), dtype=dtype), cols, entries - entries[0]), shape=(d1 - d0, shape[1])
             )
             block.sum_duplicates()  # sorts each row and adds a stem's passages
             indptr[d0 + 1 : d1 + 1] = indptr[d0] + block.indptr[1:]
-            blocks.append((block.indices.astype(np.int32, copy=False), block.data))
+            blocks.append(np.ascontiguousarray(block.indices, dtype=np.int32).data)
+            blocks.append(np.ascontiguousarray(block.data).data)
         data = np.zeros(int(indptr[-1]), dtype=dtype)
         indices = np.zeros(int(indptr[-1]), dtype=np.int32)
-        blocks.reverse()
-        at = 0
-        while blocks:
-            block_indices, block_data = blocks.pop()  # the block goes once copied
-            indices[at : at + len(block_indices)] = block_indices
-            data[at : at + len(block_data)] = block_data
-            at += len(block_indices)
+        for k in range(len(blocks) // 2):
+            lo, hi = indptr[min(len(self), k * COUNT_BLOCK)], indptr[min(len(self), (k + 1) * COUNT_BLOCK)]
+            blocks.read_into(2 * k, indices[lo:hi])
+            blocks.read_into(2 * k + 1, data[lo:hi])
+        blocks.close()
         counts = sparse.csr_matrix((data, indices, indptr), shape=shape)
         counts.has_canonical_format = True  # each row's columns ascending and distinct, as summed above
         return counts
