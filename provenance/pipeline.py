@@ -192,10 +192,12 @@ def candidate_pairs(vectors: sparse.csr_matrix, near: Sequence[NearDupPair], con
         shared = (vectors, usable, inverted_index(vectors, usable), min(config.neighbors, n - 1), floor)
         # in the order of the rows, as a loop over the blocks would give them
         found = parallel_map(_neighbour_blocks, range(0, n, NEIGHBOUR_BLOCK), shared, chunk=1, min_items=2)
+        del shared  # the inverted index (~1 GB at a million documents) before the pairs are sorted
     if found:
         rows, cols, cosines = (np.concatenate(parts) for parts in zip(*found, strict=True))
     else:
         rows = cols = cosines = np.zeros(0)
+    del found
     out = candidate_set(rows, cols, cosines)
     near_pairs = _near_pairs(near)
     if len(near_pairs):

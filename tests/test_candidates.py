@@ -64,6 +64,19 @@ def test_probe_rows_use_only_rare_shared_terms() -> None:
     assert np.all((df[probe.indices] >= 2) & (df[probe.indices] <= max_df(x.shape[0])))
     # the inverted index holds only the rare columns: its size, not n**2, bounds a row's work
     assert inverted.nnz <= int(np.sum(df[df <= max_df(x.shape[0])]))
+    # a budget of postings: the heaviest terms while their documents add up to it, and always the first
+    usable = usable_columns(x)
+    free = probe_rows(x, usable, 0, x.shape[0], probe_terms=8, postings=10**9)
+    assert (free != probe).nnz == 0
+    tight = probe_rows(x, usable, 0, x.shape[0], probe_terms=8, postings=60)
+    for r in range(x.shape[0]):
+        kept, every = tight[r], free[r]
+        assert set(kept.indices) <= set(every.indices)
+        assert kept.nnz >= min(1, every.nnz)
+        assert kept.nnz == 1 or df[kept.indices].sum() <= 60
+        heaviest = every.indices[np.lexsort((every.indices, -every.data))][: kept.nnz]
+        assert set(kept.indices) == set(heaviest)  # a prefix of the terms by weight
+    assert 0 < tight.nnz < free.nnz
 
 
 def test_row_dots_and_shortlist_are_scipys_floats_and_a_stable_sort() -> None:
