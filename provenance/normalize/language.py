@@ -182,7 +182,7 @@ EM_BLOCK = 16_384  # posterior rows worked on at a time (the transients stay ~12
 
 @dataclass(frozen=True)
 class Posteriors:
-    """The model's posteriors of many texts as one matrix (:func:`sample_probabilities`).
+    """The model's posteriors of many texts as one matrix (:func:`sample_posteriors`).
 
     ``known[k]``: whether text ``k`` has enough letters to be identified; ``matrix[k]``: its
     posterior over :func:`labels` (a row of zeros where it has not).  One float64 array rather
