@@ -135,7 +135,7 @@ def test_batched_language_model_gives_py3langid_posteriors_exactly() -> None:
     """The automaton walked for a block of texts at once: the same features, counts and posterior as py3langid."""
     import numpy as np
 
-    from provenance.normalize.language import PREFIX_CHARS, _identifier, language_probabilities, sample_probabilities
+    from provenance.normalize.language import PREFIX_CHARS, _identifier, language_probabilities, sample_posteriors
 
     seeds = sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))[:5]
     texts = [p.read_text(encoding="utf-8") for p in seeds] + [
@@ -155,9 +155,10 @@ def test_batched_language_model_gives_py3langid_posteriors_exactly() -> None:
     expected = [np.asarray(ident._decide(t[:PREFIX_CHARS]), dtype=np.float64) for t in texts]
     for text, want in zip(texts, expected, strict=True):
         assert np.array_equal(language_probabilities(text), want)
-    got = sample_probabilities(texts, min_letters=0)
-    assert all(g is not None and np.array_equal(g, w) for g, w in zip(got, expected, strict=True))
-    assert sample_probabilities(["1234 5678", "abc"], min_letters=20) == [None, None]
+    got = sample_posteriors(texts, min_letters=0)
+    assert got.known.all() and all(np.array_equal(g, w) for g, w in zip(got.matrix, expected, strict=True))
+    short = sample_posteriors(["1234 5678", "abc"], min_letters=20)
+    assert not short.known.any() and not short.matrix.any()
 
 
 def test_segmentation_helpers_match_their_regular_expressions() -> None:
@@ -194,7 +195,7 @@ def test_language_posteriors_in_blocks_and_parts_decide_as_one_matrix(monkeypatc
     corpus = SyntheticCorpus(CorpusParams(n=90))
     texts = [corpus.text(i) for i in range(90)] + ["1234 5678", "The Kremlin denied reports of talks. " * 3, "x"]
     whole = lang.sample_posteriors(texts)
-    assert whole.known.tolist() == [p is not None for p in lang.sample_probabilities(texts)]
+    assert whole.known.tolist() == [lang._enough_letters(t[: lang.PREFIX_CHARS], 20) for t in texts]
     assert not whole.known[-3] and not whole.matrix[-3].any()
     parts = [lang.sample_posteriors(texts[s : s + 10]) for s in range(0, len(texts), 10)]
     joined = lang.Posteriors.join(parts, len(texts))

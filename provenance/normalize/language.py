@@ -269,12 +269,6 @@ def sample_posteriors(texts: Sequence[str], min_letters: int = 20) -> Posteriors
     return Posteriors(known, matrix)
 
 
-def sample_probabilities(texts: Sequence[str], min_letters: int = 20) -> list[np.ndarray | None]:
-    """:func:`language_probabilities` of each text, None for a text with fewer than ``min_letters`` letters."""
-    found = sample_posteriors(texts, min_letters)
-    return [row if ok else None for ok, row in zip(found.known.tolist(), found.matrix, strict=True)]
-
-
 def detect_languages(
     texts: Sequence[str],
     min_confidence: float = 0.5,
@@ -293,13 +287,12 @@ def detect_languages(
     if len(given) != len(texts):
         raise ValueError(f"{len(given)} posteriors for {len(texts)} texts")
     guesses = [LanguageGuess(UNDETERMINED, 0.0)] * len(texts)
-    prior: np.ndarray | None = None
-    if collection_prior and int(given.known.sum()) > 1:
-        unsure_anywhere = any(bool((given.matrix[r][k].max(axis=1) < settled).any()) for r, k in _known_blocks(given))
-        prior = _collection_prior(given) if unsure_anywhere else None
+    unsure_rows = given.known & (given.matrix.max(axis=1) < settled)  # one flag a text
+    mixing = collection_prior and int(given.known.sum()) > 1 and bool(unsure_rows.any())
+    prior = _collection_prior(given) if mixing else None
     for r, k in _known_blocks(given):
         post = given.matrix[r][k]
-        unsure = post.max(axis=1) < settled
+        unsure = unsure_rows[r][k]
         if prior is not None and unsure.any():
             mixed = post[unsure] * prior
             post[unsure] = mixed / np.maximum(mixed.sum(axis=1, keepdims=True), 1e-300)
