@@ -127,19 +127,43 @@ def document_vectors(profiles: ProfileTable | Sequence[PassageProfile]) -> spars
 WEIGH_BLOCK = 65_536  # rows weighed at a time
 
 
+def _fitted_weigher(counts: sparse.csr_matrix) -> TfidfTransformer:
+    """The transformer :func:`tfidf_vectors` applies, fitted on ``counts`` without a copy of its column indices.
+
+    ``TfidfTransformer.fit`` counts document frequencies with one ``np.bincount`` over every
+    entry's column, which first widens the int32 indices to int64 (2.5 GB at a million
+    documents) beside the counts.  Here they are counted :data:`WEIGH_BLOCK` rows at a time and the
+    idf is set with the transformer's own smoothed formula, ``ln((1 + n) / (1 + df)) + 1``, in its
+    order of operations: the bits of ``fit(counts)`` (a test holds them equal).
+    """
+    n, width = counts.shape
+    df = np.zeros(width, dtype=np.int64)
+    for start in range(0, n, WEIGH_BLOCK):
+        lo, hi = counts.indptr[start], counts.indptr[min(n, start + WEIGH_BLOCK)]
+        df += np.bincount(counts.indices[lo:hi], minlength=width)
+    weigh = TfidfTransformer(sublinear_tf=True, norm="l2").fit(counts[:1])  # its width; the idf is set below
+    smoothed = df.astype(np.float64) + 1.0
+    idf = np.full_like(smoothed, fill_value=n + 1, dtype=np.float64)
+    idf /= smoothed
+    np.log(idf, out=idf)
+    idf += 1.0
+    weigh.idf_ = idf
+    return weigh
+
+
 def tfidf_vectors(counts: sparse.csr_matrix) -> sparse.csr_matrix:
     """``counts`` (float64, CSR) weighed in place into L2-normalised TF-IDF vectors, and returned.
 
     scikit-learn's :class:`~sklearn.feature_extraction.text.TfidfTransformer` (sublinear tf,
     smoothed idf), as ``TfidfVectorizer`` over the bags would weigh them.  It is fitted on the
-    whole matrix and applied to :data:`WEIGH_BLOCK` rows at a time, each block's values written
-    back in place: applied to the whole matrix at once it gathers a float64 idf per entry
+    whole matrix (:func:`_fitted_weigher`) and applied to :data:`WEIGH_BLOCK` rows at a time,
+    each block's values written back in place: applied to the whole matrix at once it gathers a float64 idf per entry
     (2.5 GB at a million documents) beside the counts.  Every step is per entry or per row, so the
     bits are those of the whole-matrix transform.
     """
     if counts.nnz == 0:
         return sparse.csr_matrix((counts.shape[0], 1))
-    weigh = TfidfTransformer(sublinear_tf=True, norm="l2").fit(counts)
+    weigh = _fitted_weigher(counts)
     for start in range(0, counts.shape[0], WEIGH_BLOCK):
         stop = min(counts.shape[0], start + WEIGH_BLOCK)
         lo, hi = counts.indptr[start], counts.indptr[stop]

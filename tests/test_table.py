@@ -108,6 +108,27 @@ def test_document_vectors_are_tfidf_vectorizer_over_the_bags_of_stems() -> None:
     assert np.array_equal(by_blocks.data, got.data) and np.array_equal(by_blocks.indptr, got.indptr)
 
 
+@pytest.mark.parametrize("block", [1, 3, 65_536])
+def test_the_weigher_fitted_block_by_block_is_the_transformer_fitted_on_the_whole_matrix(
+    block: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Document frequencies counted a block of rows at a time: the idf bits of ``fit`` (a column unused, a row empty)."""
+    from scipy import sparse
+
+    import provenance.pipeline as pipeline
+
+    monkeypatch.setattr(pipeline, "WEIGH_BLOCK", block)
+    rng = np.random.default_rng(7)
+    dense = rng.integers(0, 3, size=(11, 9)).astype(np.float64) * (rng.random((11, 9)) < 0.4)
+    dense[:, 4] = 0.0
+    dense[6] = 0.0
+    counts = sparse.csr_matrix(dense)
+    whole = TfidfTransformer(sublinear_tf=True, norm="l2").fit(counts)
+    got = pipeline._fitted_weigher(counts)
+    assert np.array_equal(got.idf_, whole.idf_) and got.n_features_in_ == 9
+    assert np.array_equal(got.transform(counts).toarray(), whole.transform(counts).toarray())
+
+
 @pytest.mark.parametrize("block", [1, 2, 65_536])
 def test_stem_counts_summed_by_blocks_of_documents_are_the_whole_matrix(
     block: int, monkeypatch: pytest.MonkeyPatch
