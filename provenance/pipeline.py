@@ -46,7 +46,7 @@ from provenance.scoring.align import (
     build_profile,
 )
 from provenance.scoring.families import FamilyParams, infer_family_pairs, measured
-from provenance.scoring.relation import RelationParams, classify_pair
+from provenance.scoring.relation import RelationParams, classify_pair, needs_alignment
 from provenance.scoring.table import ProfileTable, TableBuilder, TablePart, table_part
 from provenance.scoring.weights import TermWeights
 from provenance.signatures.minhash import MinHasher
@@ -316,9 +316,19 @@ def score_pairs(batch: Sequence[tuple[int, int, float]], state: ScoringState) ->
     out: list[PairScore] = []
     ids, table = state.ids, state.profiles
     languages = table.languages
-    if state.level != "near-duplicate" and state.space is None:
+    params = state.params
+    rows = np.array([(i, j) for i, j, _ in batch], dtype=np.int64).reshape(-1, 2)
+    shared = intersection_sizes(state.hash_sets, rows)
+    sizes = dict(zip(rows.ravel().tolist(), set_sizes(state.hash_sets, rows.ravel()).tolist(), strict=True))
+    overlaps = [overlap_of(inter, sizes[i], sizes[j]) for (i, j, _), inter in zip(batch, shared.tolist(), strict=True)]
+    aligned = [
+        state.level != "near-duplicate"
+        and needs_alignment(*ov, min(sizes[i], sizes[j]), cosine, languages[i] != languages[j], params)
+        for (i, j, cosine), ov in zip(batch, overlaps, strict=True)
+    ]
+    if state.level != "near-duplicate" and state.space is None and any(aligned):
         state.space = TermSpace(table, state.weights)  # a caller's state without one
-    cells = _pair_cells(batch, state) if state.level != "near-duplicate" else {}
+    cells = _pair_cells([p for p, keep in zip(batch, aligned, strict=True) if keep], state) if any(aligned) else {}
     spans: dict[int, tuple[list[tuple[int, int]], int]] = {}
 
     def spans_of(k: int) -> tuple[list[tuple[int, int]], int]:
@@ -327,13 +337,10 @@ def score_pairs(batch: Sequence[tuple[int, int, float]], state: ScoringState) ->
             found = spans[k] = (table.spans(k), int(table.text_lengths[k]))
         return found
 
-    rows = np.array([(i, j) for i, j, _ in batch], dtype=np.int64).reshape(-1, 2)
-    shared = intersection_sizes(state.hash_sets, rows)
-    sizes = dict(zip(rows.ravel().tolist(), set_sizes(state.hash_sets, rows.ravel()).tolist(), strict=True))
-    for (i, j, cosine), inter in zip(batch, shared.tolist(), strict=True):
+    for (i, j, cosine), (jac, c_ij, c_ji), align in zip(batch, overlaps, aligned, strict=True):
         a, b = (i, j) if ids[i] < ids[j] else (j, i)
-        jac, c_ab, c_ba = overlap_of(inter, sizes[a], sizes[b])
-        if state.level == "near-duplicate":
+        c_ab, c_ba = (c_ij, c_ji) if a == i else (c_ji, c_ij)
+        if not align:
             alignment = _EMPTY_ALIGNMENT
         else:
             ea, eb = state.embeddings.get(a), state.embeddings.get(b)

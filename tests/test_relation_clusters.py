@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import random
+from dataclasses import replace
+
 from provenance.clusters import build_clusters, components
-from provenance.records import ClusterKind, PairScore, Relation
+from provenance.pipeline import PipelineConfig, analyze
+from provenance.records import ClusterKind, Document, PairScore, Relation
 from provenance.scoring.align import PassageAlignment
-from provenance.scoring.relation import RelationParams, classify_pair
+from provenance.scoring.relation import RelationParams, classify_pair, needs_alignment
 
 NO_ALIGN = PassageAlignment([], [], 0, 1.0, 0.0, 0.0)
 
@@ -30,6 +34,50 @@ def test_relation_rules() -> None:
     assert classify_pair(0.0, 0.0, 0.0, 100, 0.3, _alignment(2, 0.3), params) is Relation.SAME_STORY
     assert classify_pair(0.0, 0.0, 0.0, 100, 0.3, NO_ALIGN, params) is Relation.SAME_STORY
     assert classify_pair(0.0, 0.0, 0.0, 100, 0.01, NO_ALIGN, params) is Relation.UNRELATED
+
+
+def test_which_pairs_are_aligned() -> None:
+    params = RelationParams()
+    # args: jaccard, containments, smaller shingle count, TF-IDF cosine, across languages
+    assert needs_alignment(0.0, 0.0, 0.0, 100, 0.1, False, params)  # at the story threshold
+    assert not needs_alignment(0.0, 0.0, 0.0, 100, 0.09, False, params)  # below it, one language, no shingles
+    assert needs_alignment(0.0, 0.0, 0.0, 100, 0.01, True, params)  # a translation's cosine is low
+    assert needs_alignment(0.5, 0.6, 0.6, 100, 0.01, False, params)  # a near-duplicate (its passages are shown)
+    assert needs_alignment(0.2, 0.0, 0.85, 100, 0.01, False, params)  # contained
+    assert not needs_alignment(0.2, 0.0, 0.85, 5, 0.01, False, params)  # ... not in a handful of shingles
+    assert needs_alignment(0.0, 0.0, 0.0, 100, 0.01, False, replace(params, align_weak_pairs=True))
+
+
+def test_a_pair_in_one_language_below_the_story_threshold_is_not_aligned() -> None:
+    """Two articles on other subjects that share one sentence: same-story only when weak pairs are aligned."""
+    rng = random.Random(3)
+    topics = [
+        "harbour ferry captain dock crane cargo container tide vessel pilot anchor berth quay freight lighthouse",
+        "orchard apple harvest farmer tractor cider blossom pruning ladder basket grove frost crate market",
+        "violin concerto orchestra conductor rehearsal soloist symphony score audience encore tempo cello choir",
+    ]
+
+    def body(topic: str, n: int) -> list[str]:
+        out = []
+        for _ in range(n):
+            w = rng.sample(topic.split(), 6)
+            out.append(f"The {w[0]} and the {w[1]} met the {w[2]} near the {w[3]}, said the {w[4]} of the {w[5]}.")
+        return out
+
+    shared = "Minister Halvorsen announced on Tuesday that the regional budget for 2027 will fund 340 new teachers."
+    docs = [
+        Document("a", " ".join([*body(topics[0], 30), shared]), language="en"),
+        Document("b", " ".join([shared, *body(topics[1], 30)]), language="en"),
+        *(Document(f"x{k}", " ".join(body(t, 10)), language="en") for k, t in enumerate([*topics, topics[2]])),
+    ]
+    found = {}
+    for weak in (False, True):
+        config = PipelineConfig(lineage=False, relation=replace(RelationParams(), align_weak_pairs=weak))
+        found[weak] = [p for p in analyze(docs, config=config).pairs if (p.a, p.b) == ("a", "b")]
+    assert not found[False]
+    (pair,) = found[True]
+    assert pair.tfidf_cosine < RelationParams().story_threshold  # the premise: a weak pair
+    assert pair.relation is Relation.SAME_STORY and len(pair.alignments) == 1
 
 
 def _pair(a: str, b: str, rel: Relation) -> PairScore:
