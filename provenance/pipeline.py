@@ -21,6 +21,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfTransformer
 
 from provenance.candidates.neighbours import (
+    document_frequencies,
     exact_cosines,
     inverted_index,
     neighbour_block,
@@ -132,15 +133,13 @@ def _fitted_weigher(counts: sparse.csr_matrix) -> TfidfTransformer:
 
     ``TfidfTransformer.fit`` counts document frequencies with one ``np.bincount`` over every
     entry's column, which first widens the int32 indices to int64 (2.5 GB at a million
-    documents) beside the counts.  Here they are counted :data:`WEIGH_BLOCK` rows at a time and the
-    idf is set with the transformer's own smoothed formula, ``ln((1 + n) / (1 + df)) + 1``, in its
-    order of operations: the bits of ``fit(counts)`` (a test holds them equal).
+    documents) beside the counts.  Here they are counted :data:`WEIGH_BLOCK` rows at a time
+    (:func:`~provenance.candidates.neighbours.document_frequencies`) and the idf is set with
+    the transformer's own smoothed formula, ``ln((1 + n) / (1 + df)) + 1``, in its order of
+    operations: the bits of ``fit(counts)`` (a test holds them equal).
     """
-    n, width = counts.shape
-    df = np.zeros(width, dtype=np.int64)
-    for start in range(0, n, WEIGH_BLOCK):
-        lo, hi = counts.indptr[start], counts.indptr[min(n, start + WEIGH_BLOCK)]
-        df += np.bincount(counts.indices[lo:hi], minlength=width)
+    n = counts.shape[0]
+    df = document_frequencies(counts, WEIGH_BLOCK)
     weigh = TfidfTransformer(sublinear_tf=True, norm="l2").fit(counts[:1])  # its width; the idf is set below
     smoothed = df.astype(np.float64) + 1.0
     idf = np.full_like(smoothed, fill_value=n + 1, dtype=np.float64)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from provenance.candidates.neighbours import (
+    document_frequencies,
     exact_cosines,
     inverted_index,
     max_df,
@@ -119,7 +121,7 @@ def test_inverted_index_is_the_usable_columns_transposed() -> None:
                 x.indices[lo:hi], x.data[lo:hi] = x.indices[lo:hi][order], x.data[lo:hi][order]
             x.has_sorted_indices = False
         usable = rng.random(m) < 0.6
-        inverted = inverted_index(x, usable)
+        inverted = inverted_index(x, usable, block=int(rng.integers(1, 2 * n + 1)))  # a few rows at a time
         assert inverted.shape == (m, n)
         assert np.array_equal(inverted.toarray(), (x.toarray() * usable).T)
         assert all(
@@ -127,3 +129,16 @@ def test_inverted_index_is_the_usable_columns_transposed() -> None:
             for a, b in zip(inverted.indptr[:-1], inverted.indptr[1:], strict=True)
         )
         assert inverted.nnz == int(usable[x.indices].sum())
+
+
+@pytest.mark.parametrize("block", [1, 3, 65_536])
+def test_document_frequencies_counted_by_blocks_of_rows_are_numpys_bincount(block: int) -> None:
+    rng = np.random.default_rng(block)
+    dense = sparse.random(41, 23, density=0.3, random_state=rng).toarray()
+    dense[5] = 0.0  # an empty row
+    x = sparse.csr_matrix(dense)
+    want = np.bincount(x.indices, minlength=23)
+    assert np.array_equal(document_frequencies(x, block), want)
+    assert document_frequencies(x, block).dtype == np.int64
+    usable = usable_columns(x, block)
+    assert np.array_equal(usable, np.where((want >= 2) & (want <= max_df(41)), want, 0))
