@@ -28,7 +28,7 @@ from provenance.candidates.neighbours import (
     probe_rows,
     usable_columns,
 )
-from provenance.candidates.pairs import CandidatePairs, candidate_set
+from provenance.candidates.pairs import CandidatePairs, candidate_set, candidate_set_of_keys, pair_keys
 from provenance.clusters import build_clusters
 from provenance.engines.memory import release_freed_memory
 from provenance.engines.parallel import Beside, parallel_iter, parallel_map
@@ -176,14 +176,18 @@ def tfidf_vectors(counts: sparse.csr_matrix) -> sparse.csr_matrix:
 Probe = tuple[sparse.csr_matrix, np.ndarray, sparse.csr_matrix, int, float]  # vectors, usable, inverted, k, floor
 
 
-def _neighbour_blocks(shared: Probe, starts: Sequence[int]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """:func:`~provenance.candidates.neighbours.neighbour_block` of the blocks of rows beginning at ``starts``."""
+def _neighbour_blocks(shared: Probe, starts: Sequence[int]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """:func:`~provenance.candidates.neighbours.neighbour_block` of the blocks of rows beginning at ``starts``.
+
+    Each block's pairs as ``(keys, cosines)`` (:func:`~provenance.candidates.pairs.pair_keys` of width ``n``).
+    """
     vectors, usable, inverted, k, floor = shared
     n = vectors.shape[0]
     out = []
     for s in starts:
         e = min(n, s + NEIGHBOUR_BLOCK)
-        out.append(neighbour_block(vectors, probe_rows(vectors, usable, s, e), inverted, s, e, k, floor))
+        i, j, cosines = neighbour_block(vectors, probe_rows(vectors, usable, s, e), inverted, s, e, k, floor)
+        out.append((pair_keys(i, j, n), cosines))
     return out
 
 
@@ -202,26 +206,24 @@ def candidate_pairs(vectors: sparse.csr_matrix, near: Sequence[NearDupPair], con
     """
     n = vectors.shape[0]
     floor = config.relation.story_threshold / 2
-    found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    found: list[tuple[np.ndarray, np.ndarray]] = []
     if n <= config.all_pairs_limit:
         for start in range(0, n, 512):
             sims = (vectors[start : start + 512] @ vectors.T).toarray()
             rows = np.arange(start, start + sims.shape[0])
             sims[rows - start, rows] = -1.0
             r, j = np.nonzero(sims >= floor)
-            found.append((start + r, j, sims[r, j]))
+            found.append((pair_keys(start + r, j, n), sims[r, j]))
     else:
         usable = usable_columns(vectors)  # the probe rows are taken in the workers, block by block
         shared = (vectors, usable, inverted_index(vectors, usable), min(config.neighbors, n - 1), floor)
         # in the order of the rows, as a loop over the blocks would give them
         found = parallel_map(_neighbour_blocks, range(0, n, NEIGHBOUR_BLOCK), shared, chunk=1, min_items=2)
         del shared  # the inverted index (~1 GB at a million documents) before the pairs are sorted
-    if found:
-        rows, cols, cosines = (np.concatenate(parts) for parts in zip(*found, strict=True))
-    else:
-        rows = cols = cosines = np.zeros(0)
+    keys, cosines = (np.concatenate(parts) for parts in zip(*found, strict=True)) if found else (np.zeros(0),) * 2
     del found
-    out = candidate_set(rows, cols, cosines)
+    out = candidate_set_of_keys(keys, cosines, max(n, 1))
+    del keys, cosines
     near_pairs = _near_pairs(near)
     if len(near_pairs):
         width = max(n, 1)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-from provenance.candidates.pairs import CandidatePairs, candidate_set
+from provenance.candidates.pairs import CandidatePairs, candidate_set, candidate_set_of_keys, pair_keys
 from provenance.neardup import NearDupPair
 from provenance.pipeline import PipelineConfig, candidate_pairs
 
@@ -29,6 +29,21 @@ def test_candidate_set_orders_pairs_and_keeps_the_last_cosine_of_a_repeat() -> N
     assert [(i, j) for i, j, _ in got.batch()] == sorted(want)
     assert np.all(got.pairs[:, 0] < got.pairs[:, 1])
     assert len(got) == len(want) < 500  # repeats were folded
+
+
+@pytest.mark.parametrize("width", [40, 41, 1000])
+def test_candidate_set_of_keys_is_candidate_set(width: int) -> None:
+    """Pairs encoded as keys (any width above every row): the same pairs, and the last cosine of a repeat."""
+    rng = np.random.default_rng(width)
+    rows = rng.integers(0, 40, 500)
+    cols = (rows + rng.integers(1, 40, 500)) % 40
+    cosines = rng.random(500)
+    want = candidate_set(rows, cols, cosines)
+    got = candidate_set_of_keys(pair_keys(rows, cols, width), cosines, width)
+    assert np.array_equal(got.pairs, want.pairs) and np.array_equal(got.cosines, want.cosines)
+    assert len(candidate_set_of_keys(np.zeros(0), np.zeros(0), width)) == 0
+    with pytest.raises(ValueError, match="same length"):
+        candidate_set_of_keys(np.array([1, 2]), np.array([0.5]), width)
 
 
 def test_candidate_set_batches_slices_and_refuses_bad_input() -> None:

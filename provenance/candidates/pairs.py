@@ -61,7 +61,25 @@ def candidate_set(rows: np.ndarray, cols: np.ndarray, cosines: np.ndarray) -> Ca
     if int(lo.min()) < 0:
         raise ValueError("document rows must be non-negative")
     width = int(hi.max()) + 1
-    keys = lo * width + hi
+    return candidate_set_of_keys(pair_keys(lo, hi, width), cosines, width)
+
+
+def pair_keys(rows: np.ndarray, cols: np.ndarray, width: int) -> np.ndarray:
+    """Each pair ``(rows[m], cols[m])`` as one int64 key, ``min * width + max`` (``width`` > every row)."""
+    return np.minimum(rows, cols).astype(np.int64) * width + np.maximum(rows, cols)
+
+
+def candidate_set_of_keys(keys: np.ndarray, cosines: np.ndarray, width: int) -> CandidatePairs:
+    """:func:`candidate_set` of pairs given as :func:`pair_keys` (8 bytes a found pair instead of 16).
+
+    A key found more than once keeps its last cosine.
+    """
+    keys = np.asarray(keys, dtype=np.int64).ravel()
+    cosines = np.asarray(cosines, dtype=np.float64).ravel()
+    if len(keys) != len(cosines):
+        raise ValueError("keys and cosines must have the same length")
+    if not len(keys):
+        return CandidatePairs(np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.float64))
     # the last occurrence of each key: the first of the reversed keys
     distinct, first_reversed = np.unique(keys[::-1], return_index=True)
     last = len(keys) - 1 - first_reversed
