@@ -222,13 +222,13 @@ def candidate_pairs(vectors: sparse.csr_matrix, near: Sequence[NearDupPair], con
         del shared  # the inverted index (~1 GB at a million documents) before the pairs are sorted
     keys, cosines = (np.concatenate(parts) for parts in zip(*found, strict=True)) if found else (np.zeros(0),) * 2
     del found
-    out = candidate_set_of_keys(keys, cosines, max(n, 1))
+    width = max(n, 1)
+    out = candidate_set_of_keys(keys, cosines, width)
     del keys, cosines
     near_pairs = _near_pairs(near)
     if len(near_pairs):
-        width = max(n, 1)
-        have = out.pairs[:, 0] * width + out.pairs[:, 1]
-        wanted = near_pairs[:, 0] * width + near_pairs[:, 1]
+        have = pair_keys(out.pairs[:, 0], out.pairs[:, 1], width)
+        wanted = pair_keys(near_pairs[:, 0], near_pairs[:, 1], width)
         missing = near_pairs[~np.isin(wanted, have)]
         if len(missing):
             out = candidate_set(
@@ -327,9 +327,10 @@ def score_pairs(batch: Sequence[tuple[int, int, float]], state: ScoringState) ->
         and needs_alignment(*ov, min(sizes[i], sizes[j]), cosine, languages[i] != languages[j], params)
         for (i, j, cosine), ov in zip(batch, overlaps, strict=True)
     ]
-    if state.level != "near-duplicate" and state.space is None and any(aligned):
+    to_align = [p for p, keep in zip(batch, aligned, strict=True) if keep]
+    if to_align and state.space is None:
         state.space = TermSpace(table, state.weights)  # a caller's state without one
-    cells = _pair_cells([p for p, keep in zip(batch, aligned, strict=True) if keep], state) if any(aligned) else {}
+    cells = _pair_cells(to_align, state) if to_align else {}
     spans: dict[int, tuple[list[tuple[int, int]], int]] = {}
 
     def spans_of(k: int) -> tuple[list[tuple[int, int]], int]:

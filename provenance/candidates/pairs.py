@@ -57,11 +57,10 @@ def candidate_set(rows: np.ndarray, cols: np.ndarray, cosines: np.ndarray) -> Ca
         raise ValueError("a document is not a candidate pair with itself")
     if not len(rows):
         return CandidatePairs(np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.float64))
-    lo, hi = np.minimum(rows, cols), np.maximum(rows, cols)
-    if int(lo.min()) < 0:
+    if min(int(rows.min()), int(cols.min())) < 0:
         raise ValueError("document rows must be non-negative")
-    width = int(hi.max()) + 1
-    return candidate_set_of_keys(pair_keys(lo, hi, width), cosines, width)
+    width = max(int(rows.max()), int(cols.max())) + 1
+    return candidate_set_of_keys(pair_keys(rows, cols, width), cosines, width)
 
 
 def pair_keys(rows: np.ndarray, cols: np.ndarray, width: int) -> np.ndarray:
