@@ -20,6 +20,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfTransformer
 
+from provenance.arrays import unique_sorted
 from provenance.candidates.neighbours import (
     document_frequencies,
     exact_cosines,
@@ -36,7 +37,6 @@ from provenance.engines.spill import SpilledRows
 from provenance.errors import InputError
 from provenance.load.store import StoredDocuments, fields_of, texts_of
 from provenance.neardup import NearDupPair, find_near_duplicates, intersection_sizes, overlap_of
-from provenance.normalize.analyzer import analyzer_for
 from provenance.normalize.language import Posteriors, detect_languages, load_model, sample_posteriors
 from provenance.records import AnalysisResult, Document, DocumentInfo, PairScore, Relation, SkippedInput
 from provenance.scoring.align import (
@@ -44,11 +44,11 @@ from provenance.scoring.align import (
     PassageProfile,
     TermSpace,
     alignment_of_cells,
-    build_profile,
 )
 from provenance.scoring.families import FamilyParams, infer_family_pairs, measured
+from provenance.scoring.parts import documents_part
 from provenance.scoring.relation import RelationParams, classify_pair, needs_alignment
-from provenance.scoring.table import ProfileTable, TableBuilder, TablePart, table_part
+from provenance.scoring.table import ProfileTable, TableBuilder, TablePart
 from provenance.scoring.weights import TermWeights
 from provenance.signatures.minhash import MinHasher
 from provenance.signatures.setstore import HashSetStore, set_sizes
@@ -386,7 +386,7 @@ def passage_embeddings(
     rows = np.asarray(pairs if isinstance(pairs, np.ndarray) else list(pairs), dtype=np.int64).reshape(-1, 2)
     _, language = np.unique(np.asarray(profiles.languages, dtype=object), return_inverse=True)
     cross = rows[language[rows[:, 0]] != language[rows[:, 1]]]
-    wanted = np.unique(cross).tolist()
+    wanted = unique_sorted(cross).tolist()
     if not wanted:
         return {}
     try:
@@ -426,9 +426,10 @@ def profile_part(docs: Sequence[Document]) -> TablePart:
     """Stage *normalisation* over a batch: the documents' profiles as a table part, with their term counts.
 
     Only integer arrays and one vocabulary (and list of surface forms) per batch leave
-    the stage, not a set of strings per passage.
+    the stage, not a set of strings per passage (:func:`~provenance.scoring.parts.documents_part`:
+    the table part of each document's :func:`~provenance.scoring.align.build_profile`, made for the batch at once).
     """
-    return table_part([build_profile(d, analyzer_for(d.language)) for d in docs])
+    return documents_part(docs)
 
 
 def _profiles(docs: Sequence[Document], rows: Sequence[int]) -> list[TablePart]:

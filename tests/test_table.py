@@ -15,18 +15,7 @@ from provenance.scoring.align import AlignParams, PassageProfile, TermSpace, bui
 from provenance.scoring.table import ProfileTable, TableBuilder, table_part
 from provenance.scoring.weights import TermWeights
 
-from .texts import INDEPENDENT_EN, INDEPENDENT_IT, REWRITE_EN, REWRITE_IT, SOURCE_EN, SOURCE_IT, TRANSLATION_IT
-
-TEXTS = [
-    ("en", SOURCE_EN),
-    ("en", REWRITE_EN),
-    ("it", SOURCE_IT),
-    ("it", REWRITE_IT),
-    ("it", TRANSLATION_IT),
-    ("en", INDEPENDENT_EN),
-    ("it", INDEPENDENT_IT),
-    ("en", ""),  # no passages at all
-]
+from .texts import LANGUAGE_TEXTS as TEXTS
 
 
 def _profiles() -> list[PassageProfile]:

@@ -57,3 +57,15 @@ La contea ha aperto tre rifugi nelle palestre delle scuole, dove hanno dormito 1
 I meteorologi prevedono altri 80 millimetri di pioggia prima di venerdì.
 Le assicurazioni stimano i danni in 45 milioni di dollari, ha detto la camera di commercio.
 """
+
+# (language, text) of the stories above, and an empty document (no passages)
+LANGUAGE_TEXTS = [
+    ("en", SOURCE_EN),
+    ("en", REWRITE_EN),
+    ("it", SOURCE_IT),
+    ("it", REWRITE_IT),
+    ("it", TRANSLATION_IT),
+    ("en", INDEPENDENT_EN),
+    ("it", INDEPENDENT_IT),
+    ("en", ""),  # no passages at all
+]

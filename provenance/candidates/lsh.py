@@ -41,6 +41,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from provenance.arrays import unique_sorted
+
 __all__ = ["HugeBucketWarning", "LSHIndex", "LSHStats", "candidate_probability", "optimal_params"]
 
 _U64 = np.uint64
@@ -166,8 +168,8 @@ class LSHIndex:
             largest = max(largest, band_largest)
             if len(pairs):
                 # encode each pair as one int64, deduplicate per band to bound memory
-                found.append(np.unique(pairs[:, 0] * n + pairs[:, 1]))
-        codes = np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
+                found.append(unique_sorted(pairs[:, 0] * n + pairs[:, 1]))
+        codes = unique_sorted(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
         return codes, chained, largest
 
     def pairs_from_codes(self, n: int, parts: list[tuple[np.ndarray, int, int]]) -> np.ndarray:
@@ -175,7 +177,7 @@ class LSHIndex:
         if len(parts) == 1:
             codes = parts[0][0]
         else:
-            codes = np.unique(np.concatenate([c for c, _, _ in parts])) if parts else np.empty(0, dtype=np.int64)
+            codes = unique_sorted(np.concatenate([c for c, _, _ in parts])) if parts else np.empty(0, dtype=np.int64)
         chained = sum(c for _, c, _ in parts)
         largest = max((size for _, _, size in parts), default=0)
         result = np.stack([codes // max(n, 1), codes % max(n, 1)], axis=1).astype(np.int64)

@@ -31,11 +31,20 @@ ABBREVIATIONS = frozenset(
 
 _END = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s+[\"“«‘'(\[–—-]?[\d\w])")
 _MIN_WORDS: dict[int, re.Pattern[str]] = {}  # n -> an expression that matches where n words follow
+_RUN = re.compile(r"[\w.]*")
+_SHORT_WORD = 32  # characters looked back for the space before a stop
 _NEXT = re.compile(r"\s+[\"“«‘'(\[–—-]?\s*(\w)")
 
 
 def _word_before(line: str, stop: int) -> str:
-    """The run of word characters and dots that ends at ``line[stop]`` (excluded), as ``([\\w.]+)\\.$`` finds it."""
+    """The run of word characters and dots that ends at ``line[stop]`` (excluded), as ``([\\w.]+)\\.$`` finds it.
+
+    Usually the run starts after the last space before ``stop``, within a short word's reach:
+    that is checked in C (``\\w`` is ``str.isalnum`` or ``_``); otherwise it is read backwards.
+    """
+    space = line.rfind(" ", max(0, stop - _SHORT_WORD), stop)
+    if space >= 0 and _RUN.fullmatch(line, space + 1, stop):
+        return line[space + 1 : stop]
     start = stop
     while start > 0 and ((c := line[start - 1]).isalnum() or c in "._"):
         start -= 1
@@ -83,9 +92,9 @@ def split_passages(text: str, doc_id: str = "", min_words: int = 3) -> list[Pass
         line_spans: list[tuple[int, int]] = []
         start = 0
         for m in _END.finditer(line):
-            if _is_abbreviation(line, m.start() + 1 if m.group().startswith(".") else m.end()):
+            if _next_starts_lower(line, m.end()):  # (the cheaper test first: both must fail)
                 continue
-            if _next_starts_lower(line, m.end()):
+            if _is_abbreviation(line, m.start() + 1 if m.group().startswith(".") else m.end()):
                 continue
             line_spans.append((start, m.end()))
             start = m.end()

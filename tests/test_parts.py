@@ -1,0 +1,90 @@
+"""The batch profiler gives the table and term statistics of the per-document profiles, in any script."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from provenance.normalize import analyzer_for
+from provenance.records import Document
+from provenance.scoring.align import build_profile
+from provenance.scoring.parts import documents_part
+from provenance.scoring.table import ProfileTable, TableBuilder, TablePart, TermStats, table_part
+
+from .texts import LANGUAGE_TEXTS
+
+TEXTS = [
+    *LANGUAGE_TEXTS,
+    ("it", "   \n\n  "),
+    ("it", "123 456, 15.000 e 15,000. 2022"),
+    ("it", "Roma è bella. Roma, dice il sig. Rossi, e D. Peskov: «Roma». Poi Roma.\nTitolo senza punto\nÈ così."),
+    ("ja", "東京で会議が開かれた。岸田首相はプーチン氏と会談した。2024年の計画。"),
+    ("hi", "नई दिल्ली में बैठक हुई। मोदी ने पुतिन से बात की 2024।"),
+    ("ru", "Москва заявила. Путин встретился с Маском в 2022 году. Маск ответил."),
+    ("fr", "Crème brûlée à Paris. Zoë dit: naïve café! Cafe\u0301 avec une marque combinante."),
+    ("und", "Nirova Lobora fori nirova. Lobora 12 nirova, Fori."),
+    ("zz", "Wörter ohne Stemmer. Wörter wieder, 3.5 Wörter."),
+]
+
+
+def _documents() -> list[Document]:
+    return [Document(f"d{k}", text, language=lang) for k, (lang, text) in enumerate(TEXTS)]
+
+
+def _built(parts: list[TablePart]) -> tuple[ProfileTable, TermStats]:
+    builder = TableBuilder()
+    for part in parts:
+        builder.add(part)
+    stats = builder.term_stats()
+    return builder.table(), stats
+
+
+def _assert_same(a: tuple[ProfileTable, TermStats], b: tuple[ProfileTable, TermStats]) -> None:
+    for x, y in zip(a, b, strict=True):
+        for name in x.__dataclass_fields__:
+            u, v = getattr(x, name), getattr(y, name)
+            if isinstance(u, np.ndarray):
+                assert u.dtype == v.dtype and np.array_equal(u, v), name
+            else:
+                assert u == v, name
+
+
+def _per_document(docs: list[Document]) -> TablePart:
+    return table_part([build_profile(d, analyzer_for(d.language)) for d in docs])
+
+
+def test_one_batch_gives_the_table_of_the_profiles() -> None:
+    docs = _documents()
+    table, stats = _built([documents_part(docs)])
+    _assert_same((table, stats), _built([_per_document(docs)]))
+    assert len(table) == len(docs) and table.vocab == sorted(set(table.vocab))
+    assert "@2024" in table.vocab and "@15000" in table.vocab  # numbers as anchors, in CJK and Devanagari text too
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_any_split_into_batches_gives_the_same_table(seed: int) -> None:
+    rng = random.Random(seed)
+    docs = _documents()
+    rng.shuffle(docs)
+    cut = sorted(rng.sample(range(1, len(docs)), 3))
+    batches = [docs[a:b] for a, b in zip([0, *cut], [*cut, len(docs)], strict=True)]
+    _assert_same(_built([documents_part(b) for b in batches]), _built([_per_document(docs)]))
+
+
+def test_an_opening_name_is_no_anchor_unless_it_comes_back() -> None:
+    table, _ = _built([documents_part([Document("a", "Kiriyenko met Musk in Moscow. Kiriyenko said no.\nKiriyenko")])])
+    anchors = [
+        {table.vocab[t] for t in table.anchor_ids[table.anchor_ptr[r] : table.anchor_ptr[r + 1]]}
+        for r in range(len(table.starts))
+    ]
+    assert anchors == [{"@musk", "@moscow"}, set(), set()]
+    assert "@kiriyenko" not in table.vocab  # met only where it opens a passage: not a term at all
+
+
+def test_an_empty_batch_and_documents_without_words() -> None:
+    part = documents_part([])
+    assert part.doc_ids == [] and part.vocab == [] and len(part.starts) == 0
+    table, stats = _built([documents_part([Document("e", ""), Document("p", "… — !")])])
+    assert len(table) == 2 and table.vocab == [] and stats.n_docs == 2
