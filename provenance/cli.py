@@ -11,10 +11,13 @@ import sys
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from provenance import __version__
 from provenance.errors import ProvenanceError
+
+if TYPE_CHECKING:
+    from provenance.records import AnalysisResult
 
 FORMATS_CLUSTER = ("table", "json", "csv")
 FORMATS_LINEAGE = ("table", "json", "dot")
@@ -187,7 +190,7 @@ def _progress_enabled(args: argparse.Namespace) -> bool:
 
 def _cluster_near_duplicates(args: argparse.Namespace) -> int:
     """``cluster --level near-duplicate``: the near-duplicate engine alone, streamed (provenance.fastpath)."""
-    from provenance.fastpath import FastConfig, cluster_near_duplicates, write_json
+    from provenance.fastpath import FastConfig, cluster_near_duplicates
     from provenance.present import cluster_table, pairs_csv
 
     config = FastConfig(args.shingle, args.threshold, args.num_perm, progress=_progress_enabled(args))
@@ -197,15 +200,25 @@ def _cluster_near_duplicates(args: argparse.Namespace) -> int:
     if args.format != "json":
         _print_output({"table": cluster_table, "csv": pairs_csv}[args.format](result).rstrip("\n"))
         return 0
+    _write_json(result)
+    return 0
+
+
+def _write_json(result: AnalysisResult) -> None:
+    """Print ``as_json(result)`` on stdout, written piece by piece (:func:`provenance.fastpath.write_json`).
+
+    The same text, without the json module's indenting encoder (pure Python) or the whole text in memory.
+    """
+    from provenance.fastpath import write_json
+
     try:
-        write_json(result, sys.stdout)  # as_json's text, written piece by piece (a million documents)
+        write_json(result, sys.stdout)
     except BrokenPipeError:
         raise
     except OSError as exc:
         _discard_stdout()
         raise ProvenanceError(f"cannot write to standard output ({exc.strerror or exc})") from None
     _print_output("")
-    return 0
 
 
 def _cluster_spark(args: argparse.Namespace) -> int:
@@ -287,11 +300,13 @@ def _run(args: argparse.Namespace) -> int:
     )
     result = analyze(corpus.documents, sources=sources, config=config, skipped=corpus.skipped)
 
-    if args.command == "cluster":
-        out = {"table": cluster_table, "json": as_json, "csv": pairs_csv}[args.format](result)
+    if args.command in ("cluster", "lineage") and args.format == "json":
+        _write_json(result)
+    elif args.command == "cluster":
+        out = {"table": cluster_table, "csv": pairs_csv}[args.format](result)
         _print_output(out.rstrip("\n"))
     elif args.command == "lineage":
-        out = {"table": lineage_tree, "json": as_json, "dot": lineage_dot}[args.format](result)
+        out = {"table": lineage_tree, "dot": lineage_dot}[args.format](result)
         _print_output(out.rstrip("\n"))
     elif args.command == "report":
         from provenance.report import write_report

@@ -172,10 +172,22 @@ def test_compare_within_its_corpus_agrees_with_cluster(capsys: pytest.CaptureFix
     clustered = {(p["a"], p["b"]): p for p in json.loads(out)["pairs"]}
     assert clustered
     for (a, b), expected in clustered.items():
-        code, out, err = run(capsys, "compare", str(SEEDS / f"{a}.txt"), str(SEEDS / f"{b}.txt"), "--corpus", str(SEEDS))
+        code, out, err = run(
+            capsys, "compare", str(SEEDS / f"{a}.txt"), str(SEEDS / f"{b}.txt"), "--corpus", str(SEEDS)
+        )
         assert code == 0 and "note:" not in err
-        data = json.loads(run(capsys, "compare", str(SEEDS / f"{a}.txt"), str(SEEDS / f"{b}.txt"),
-                              "--corpus", str(SEEDS), "--format", "json")[1])
+        data = json.loads(
+            run(
+                capsys,
+                "compare",
+                str(SEEDS / f"{a}.txt"),
+                str(SEEDS / f"{b}.txt"),
+                "--corpus",
+                str(SEEDS),
+                "--format",
+                "json",
+            )[1]
+        )
         assert [d["id"] for d in data["documents"]] == [a, b]  # the corpus is context, not compared
         (pair,) = data["pairs"]
         assert pair["relation"] == expected["relation"]
@@ -202,7 +214,9 @@ def test_lineage_outputs(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and "copying forest" in out
 
 
-def test_library_warnings_are_one_line_on_stderr(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_library_warnings_are_one_line_on_stderr(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import warnings
 
     from provenance import cli
@@ -230,3 +244,19 @@ def test_source_that_is_also_in_the_collection(capsys: pytest.CaptureFixture[str
     other.write_text("Un altro testo, con lo stesso nome di file.", encoding="utf-8")
     code, _, err = run(capsys, "lineage", str(SEEDS), "--source", str(other), "-q")
     assert code == 1 and "same id" in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("command", ["cluster", "lineage"])
+def test_json_output_is_the_text_of_as_json(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """The CLI writes its JSON piece by piece: the text is ``as_json``'s (alignments, edges, cited sources)."""
+    from provenance.load import load_corpus
+    from provenance.pipeline import PipelineConfig, analyze
+    from provenance.present import as_json
+
+    code, out, _ = run(capsys, command, str(SEEDS), "--format", "json", "-q")
+    assert code == 0
+    result = analyze(load_corpus(SEEDS).documents, config=PipelineConfig(lineage=command == "lineage"))
+    assert out == as_json(result) + "\n"
+    data = json.loads(out)
+    assert data["pairs"] and any(p["alignments"] for p in data["pairs"])
+    assert (command == "lineage") == bool(data["edges"])
