@@ -172,9 +172,10 @@ def test_segmentation_helpers_match_their_regular_expressions() -> None:
 
     before = re.compile(r"([\w.]+)\.$")
     chars = st.text(alphabet=st.sampled_from(list("ab.Z9_ é\u0301-,!\t…")), max_size=30)
+    long_runs = st.text(alphabet=st.sampled_from(list("aaaab.Z9_é\u0301 ")), min_size=30, max_size=90)
 
     @settings(max_examples=400, deadline=None)
-    @given(chars, st.integers(0, 4))
+    @given(chars | long_runs, st.integers(0, 4))
     def check(line: str, n: int) -> None:
         if line.endswith("."):
             m = before.search(line)
@@ -210,3 +211,23 @@ def test_language_posteriors_in_blocks_and_parts_decide_as_one_matrix(monkeypatc
     assert lang.detect_languages(texts) == one_block
     assert np.array_equal(lang._collection_prior(joined), prior)
     assert one_block[-2].code == "en" and one_block[-3].code == "und"
+
+
+def test_plain_words_are_the_expression_s_tokens_of_any_slice() -> None:
+    """Whitespace-separated letter runs taken whole, the other pieces through the expression: the same tokens."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from provenance.normalize.analyzer import _PLAIN_RE, Analyzer
+
+    alphabet = list("abZé北ß²½9.,_-'’“” \t\n\u00a0\u2003\u0301") + ["15.000", "3,5", "abc123def", "x_y"]
+    texts = st.lists(st.sampled_from(alphabet), max_size=60).map("".join)
+
+    @settings(max_examples=500, deadline=None)
+    @given(texts, st.data())
+    def check(text: str, data: st.DataObject) -> None:
+        start = data.draw(st.integers(0, len(text)))
+        end = data.draw(st.integers(start, len(text)))
+        assert Analyzer.plain_words(text, start, end) == _PLAIN_RE.findall(text, start, end)
+
+    check()

@@ -119,8 +119,20 @@ class Analyzer:
 
     @staticmethod
     def plain_words(text: str, start: int, end: int) -> list[str]:
-        """The tokens of ``text[start:end]`` as written, for a text that :meth:`is_plain`."""
-        return _PLAIN_RE.findall(text, start, end)
+        """The tokens of ``text[start:end]`` as written, for a text that :meth:`is_plain`: ``_PLAIN_RE``'s.
+
+        No token spans white space, so the expression is only run on the whitespace-separated
+        pieces that are not one run of letters (``str.isalpha``: the whole piece is one token);
+        most pieces of prose are, and ``str.split`` finds them several times faster than the expression.
+        """
+        out: list[str] = []
+        keep, more, find = out.append, out.extend, _PLAIN_RE.findall
+        for piece in text[start:end].split():
+            if piece.isalpha():
+                keep(piece)
+            else:
+                more(find(piece))
+        return out
 
 
 TokenTuple = tuple[str, str, int, int, bool]  # a Token's fields, in order

@@ -46,6 +46,8 @@ def _plain_hits(words: Sequence[str], analyzer: Analyzer) -> list[Hit]:
     if len(cache) + len(words) > _HITS_MAX:
         cache.clear()
     found = list(map(cache.get, words))
+    if None not in found:
+        return found  # type: ignore[return-value]  # (no miss)
     for k, hit in enumerate(found):
         if hit is None:
             w = words[k]
