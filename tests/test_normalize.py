@@ -168,10 +168,10 @@ def test_segmentation_helpers_match_their_regular_expressions() -> None:
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from provenance.normalize.segment import _has_words, _word_before
+    from provenance.normalize.segment import _END, _has_words, _stops, _word_before
 
     before = re.compile(r"([\w.]+)\.$")
-    chars = st.text(alphabet=st.sampled_from(list("ab.Z9_ é\u0301-,!\t…")), max_size=30)
+    chars = st.text(alphabet=st.sampled_from(list('ab.Z9_ é\u0301-,!?\t…"”»)(«–')), max_size=30)
     long_runs = st.text(alphabet=st.sampled_from(list("aaaab.Z9_é\u0301 ")), min_size=30, max_size=90)
 
     @settings(max_examples=400, deadline=None)
@@ -182,6 +182,7 @@ def test_segmentation_helpers_match_their_regular_expressions() -> None:
             assert _word_before(line, len(line) - 1) == (m.group(1) if m else "")
         for start in range(len(line) + 1):
             assert _has_words(line, start, len(line), n) == (len(re.findall(r"\w+", line[start:])) >= n)
+        assert [m.span() for m in _stops(line)] == [m.span() for m in _END.finditer(line)]
 
     check()
 

@@ -17,6 +17,7 @@ A passage is a sentence-like unit.  Rules, in order:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from provenance.records import Passage
 
@@ -29,6 +30,7 @@ ABBREVIATIONS = frozenset(
     ).split()
 )
 
+_STOP_CHARS = ".!?…"  # the characters a stop (_END) begins with
 _END = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s+[\"“«‘'(\[–—-]?[\d\w])")
 _MIN_WORDS: dict[int, re.Pattern[str]] = {}  # n -> an expression that matches where n words follow
 _RUN = re.compile(r"[\w.]*")
@@ -49,6 +51,29 @@ def _word_before(line: str, stop: int) -> str:
     while start > 0 and ((c := line[start - 1]).isalnum() or c in "._"):
         start -= 1
     return line[start:stop]
+
+
+def _stops(line: str) -> Iterator[re.Match[str]]:
+    """``_END.finditer(line)``: the same matches, tried only where a stop character is.
+
+    A match begins with one; ``str.find`` reaches them faster than the expression's own scan
+    (which was most of the segmentation's time), and each is matched in place, left to right,
+    skipping those inside the previous match, as ``finditer`` does.
+    """
+    at = [i for ch in _STOP_CHARS for i in _positions(line, ch)]
+    at.sort()
+    end = 0
+    for i in at:
+        if i >= end and (m := _END.match(line, i)) is not None:
+            end = m.end()
+            yield m
+
+
+def _positions(line: str, ch: str) -> Iterator[int]:
+    i = line.find(ch)
+    while i >= 0:
+        yield i
+        i = line.find(ch, i + 1)
 
 
 def _has_words(line: str, start: int, end: int, n: int) -> bool:
@@ -91,7 +116,7 @@ def split_passages(text: str, doc_id: str = "", min_words: int = 3) -> list[Pass
     for line in text.split("\n"):
         line_spans: list[tuple[int, int]] = []
         start = 0
-        for m in _END.finditer(line):
+        for m in _stops(line):
             if _next_starts_lower(line, m.end()):  # (the cheaper test first: both must fail)
                 continue
             if _is_abbreviation(line, m.start() + 1 if m.group().startswith(".") else m.end()):
