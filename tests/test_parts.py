@@ -88,3 +88,16 @@ def test_an_empty_batch_and_documents_without_words() -> None:
     assert part.doc_ids == [] and part.vocab == [] and len(part.starts) == 0
     table, stats = _built([documents_part([Document("e", ""), Document("p", "… — !")])])
     assert len(table) == 2 and table.vocab == [] and stats.n_docs == 2
+
+
+@pytest.mark.parametrize(("top", "width"), [(50, 7), (50, 1000), (1 << 22, 1 << 30)])  # the last: keys past int64
+def test_first_pairs_are_numpy_s_unique_with_first_index(top: int, width: int) -> None:
+    from provenance.scoring.parts import _first_pairs
+
+    rng = np.random.default_rng(top)
+    major = np.sort(rng.integers(0, top, 2048))
+    minor = rng.integers(0, min(width, 40), 2048)
+    unique, first = np.unique(major * width + minor, return_index=True)
+    got = _first_pairs(major, minor, width)
+    for a, b in zip(got, (unique // width, unique % width, first), strict=True):
+        assert np.array_equal(a, b)

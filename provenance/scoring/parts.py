@@ -35,7 +35,7 @@ from provenance.normalize.analyzer import Analyzer, analyzer_for
 from provenance.normalize.segment import split_passages
 from provenance.records import Document
 from provenance.scoring.align import _ANCHOR_OF, _HITS, _HITS_MAX, _STEM, ANCHOR, MAX_PASSAGES, Hit, _entry, _hit
-from provenance.scoring.table import TablePart, _ranks, _summed_triples
+from provenance.scoring.table import TablePart, _ranks
 
 _SECOND = itemgetter(slice(1, 2))  # an anchor's first character after ANCHOR
 
@@ -63,9 +63,33 @@ def _unique_pairs(major: np.ndarray, minor: np.ndarray, width: int) -> tuple[np.
 
 
 def _first_pairs(major: np.ndarray, minor: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`_unique_pairs`, and the position of each one's first occurrence."""
-    keys, first = np.unique(major * width + minor, return_index=True)
-    return keys // width, keys % width, first
+    """:func:`_unique_pairs`, and the position of each one's first occurrence.
+
+    The position is the key's last digit, so one plain sort (no stable argsort) puts each
+    pair's first occurrence first.
+    """
+    n = max(1, len(major))
+    if (int(major.max(initial=0)) + 1) * width * n >= 2**63:  # (the keys would not fit in int64)
+        unique, first = np.unique(major * width + minor, return_index=True)
+        return unique // width, unique % width, first
+    keys = np.sort((major * width + minor) * n + np.arange(len(major), dtype=np.int64))
+    pair = keys // n
+    head = np.ones(len(keys), dtype=bool)
+    np.not_equal(pair[1:], pair[:-1], out=head[1:])
+    pair, first = pair[head], keys[head] % n
+    return pair // width, pair % width, first
+
+
+def _counted_triples(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``_summed_triples(rows, ones)``: the distinct rows (sorted) and how often each occurs, through one sort."""
+    if not len(rows):
+        return np.zeros((0, 3), dtype=np.int64), np.zeros(0, dtype=np.int64)
+    n_second, n_third = int(rows[:, 1].max()) + 1, int(rows[:, 2].max()) + 1
+    keys = np.sort((rows[:, 0] * n_second + rows[:, 1]) * n_third + rows[:, 2])
+    head = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    counts = np.diff(np.r_[head, len(keys)]).astype(np.int64)
+    keys = keys[head]
+    return np.stack([keys // n_third // n_second, keys // n_third % n_second, keys % n_third], axis=1), counts
 
 
 def _numbered_in(index: dict[str, int], items: list[str]) -> np.ndarray:
@@ -195,7 +219,7 @@ def _part(
     language_index: dict[str, int] = {}
     doc_language = np.array([language_index.setdefault(g, len(language_index)) for g in languages], dtype=np.int64)
     triples = np.stack([surface_term, np.concatenate([stem_form, anchor_form]), doc_language[surface_doc]], axis=1)
-    form_rows, form_counts = _summed_triples(triples, np.ones(len(triples), dtype=np.int64))
+    form_rows, form_counts = _counted_triples(triples)
     span_array = np.array(spans, dtype=np.int64).reshape(-1, 2)
     return TablePart(
         vocab=vocab,
