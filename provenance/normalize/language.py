@@ -234,25 +234,40 @@ def _collection_prior(posteriors: Posteriors, rounds: int = EM_ROUNDS, tol: floa
     """Maximum-likelihood language proportions of a collection, by EM over the known texts' uniform-prior posteriors.
 
     Each round takes the mean over the texts of ``p(language | text)`` under the current
-    prior, block by block (no full-size transient).
+    prior, block by block (no full-size transient).  A block's reweighed rows are written
+    after the running sum in one buffer that is reused, which is reduced as
+    :func:`_column_sums` reduces the running sum and the block: the same bits, without a
+    copy of the block (a view where all its texts are known) or of the sum per block.
     """
     m = int(posteriors.known.sum())
     width = posteriors.matrix.shape[1]
-    prior = _column_sums((posteriors.matrix[r][k] for r, k in _known_blocks(posteriors)), width) / m
+    prior = _column_sums((_known_rows(posteriors, r, k) for r, k in _known_blocks(posteriors)), width) / m
+    buffer = np.empty((min(EM_BLOCK, len(posteriors)) + 1, width))
 
-    def reweighed() -> Iterator[np.ndarray]:
+    def mean_posterior() -> np.ndarray:
+        total = np.zeros(width)
         for r, k in _known_blocks(posteriors):
-            post = posteriors.matrix[r][k] * prior
+            sums = buffer[: len(k) + 1]
+            sums[0] = total
+            post = sums[1:]
+            np.multiply(_known_rows(posteriors, r, k), prior, out=post)
             post /= np.maximum(post.sum(axis=1, keepdims=True), 1e-300)
-            yield post
+            total = np.add.reduce(sums, axis=0)
+        return total / m
 
     for _ in range(rounds):
-        new = _column_sums(reweighed(), width) / m
+        new = mean_posterior()
         done = float(np.abs(new - prior).max()) < tol
         prior = new
         if done:
             break
     return np.asarray(prior)
+
+
+def _known_rows(posteriors: Posteriors, rows: slice, known: np.ndarray) -> np.ndarray:
+    """The posteriors of the known texts of block ``rows`` (a view when all of them are known)."""
+    block = posteriors.matrix[rows]
+    return block if len(known) == len(block) else block[known]
 
 
 def sample_posteriors(texts: Sequence[str], min_letters: int = 20) -> Posteriors:
