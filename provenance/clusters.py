@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-import networkx as nx
+import numpy as np
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
 
 from provenance.records import REUSE_RELATIONS, Cluster, ClusterKind, PairScore, Relation
 
@@ -26,13 +28,21 @@ _LEVELS: dict[ClusterKind, frozenset[Relation]] = {
 
 
 def components(ids: Sequence[str], links: Iterable[tuple[str, str]]) -> list[tuple[str, ...]]:
-    """Connected components (size >= 2) in the order of ``ids``."""
-    g = nx.Graph()
-    g.add_nodes_from(ids)
-    g.add_edges_from(links)
+    """Connected components (size >= 2) in the order of ``ids``: members, and components by their first member.
+
+    Labelled by scipy's ``connected_components`` over the links as a sparse graph (a
+    link naming an id not in ``ids`` is a ``KeyError``).
+    """
     order = {d: i for i, d in enumerate(ids)}
-    comps = [tuple(sorted(c, key=order.__getitem__)) for c in nx.connected_components(g) if len(c) > 1]
-    return sorted(comps, key=lambda c: order[c[0]])
+    pairs = np.array([(order[a], order[b]) for a, b in links], dtype=np.int64).reshape(-1, 2)
+    n = len(ids)
+    graph = sparse.coo_matrix((np.ones(len(pairs), dtype=np.int8), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+    _, labels = connected_components(graph, directed=False)
+    by_label = np.argsort(labels, kind="stable")  # each component's members in the order of ids
+    bounds = np.flatnonzero(np.r_[True, labels[by_label][1:] != labels[by_label][:-1], True])
+    comps = [by_label[lo:hi] for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True) if hi - lo > 1]
+    comps.sort(key=lambda members: int(members[0]))
+    return [tuple(ids[k] for k in members.tolist()) for members in comps]
 
 
 def build_clusters(ids: Sequence[str], pairs: Sequence[PairScore]) -> list[Cluster]:

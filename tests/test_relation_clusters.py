@@ -117,3 +117,21 @@ def test_containment_does_not_chain_near_duplicate_clusters() -> None:
 def test_components_singletons_dropped_and_ordered() -> None:
     assert components(["x", "y", "z"], [("z", "x")]) == [("x", "z")]
     assert components(["x"], []) == []
+
+
+def test_components_are_networkx_s_connected_components_in_the_order_of_the_ids() -> None:
+    import networkx as nx
+
+    rng = random.Random(7)
+    for _ in range(200):
+        ids = list(dict.fromkeys(f"d{rng.randint(0, 999)}" for _ in range(rng.randint(0, 40))))
+        links = [(rng.choice(ids), rng.choice(ids)) for _ in range(rng.randint(0, 2 * len(ids)))] if ids else []
+        graph = nx.Graph()
+        graph.add_nodes_from(ids)
+        graph.add_edges_from(links)
+        order = {d: k for k, d in enumerate(ids)}
+        expected = sorted(
+            (tuple(sorted(c, key=order.__getitem__)) for c in nx.connected_components(graph) if len(c) > 1),
+            key=lambda c: order[c[0]],
+        )
+        assert components(ids, links) == expected
