@@ -261,3 +261,18 @@ def test_parked_arrays_and_table_come_back_bit_for_bit(monkeypatch: pytest.Monke
     for name in ProfileTable.__dataclass_fields__:
         got, want = getattr(again, name), getattr(table, name)
         assert (np.array_equal(got, want) and got.dtype == want.dtype) if isinstance(want, np.ndarray) else got == want
+
+
+def test_a_stored_document_keeps_every_field_of_the_document() -> None:
+    """The store rebuilds documents field by field: every field of Document comes back (a new one too)."""
+    from dataclasses import fields, replace
+    from datetime import UTC, datetime
+
+    from provenance.load.store import StoredDocuments
+    from provenance.records import Document
+
+    doc = Document("a", "testo", "Open", "https://x", datetime(2024, 1, 2, tzinfo=UTC), "it", "Titolo", "f.jsonl:1")
+    assert all(getattr(doc, f.name) not in (None, "") for f in fields(Document))
+    stored = StoredDocuments.write([doc])
+    assert stored[0] == doc
+    assert stored.fields[0] == replace(doc, text="")

@@ -50,8 +50,11 @@ class DocumentFields:
 
     def apply_to(self, doc: Document) -> Document:
         """``doc`` with every field given here replacing its value (absent ones leave it as is)."""
-        given = {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
+        given = {name: value for name in _FIELD_NAMES if (value := getattr(self, name)) is not None}
         return replace(doc, **given) if given else doc
+
+
+_FIELD_NAMES = tuple(f.name for f in fields(DocumentFields))
 
 
 def parse_published(value: str, origin: str) -> datetime:
