@@ -37,7 +37,15 @@ from provenance.errors import InputError
 from provenance.load.store import StoredDocuments, fields_of, texts_of
 from provenance.neardup import NearDupPair, find_near_duplicates, intersection_sizes, overlap_of
 from provenance.normalize.language import Posteriors, detect_languages, load_model, sample_posteriors
-from provenance.records import AnalysisResult, Document, DocumentInfo, PairScore, Relation, SkippedInput
+from provenance.records import (
+    AnalysisResult,
+    Document,
+    DocumentInfo,
+    PairScore,
+    Relation,
+    SkippedInput,
+    with_language,
+)
 from provenance.scoring.align import (
     PassageAlignment,
     PassageProfile,
@@ -59,6 +67,7 @@ NEIGHBOUR_BLOCK = 1024  # rows of the TF-IDF matrix probed at a time
 # documents profiled per batch: a batch numbers its words once (documents_part) and the parent maps each
 # batch's vocabulary into the collection's; at 256 the batches' vocabularies were twice as long in all
 PROFILE_CHUNK = 1024
+SCORE_CHUNK = 1024  # candidate pairs scored per task (most are unrelated: little comes back)
 
 
 @dataclass(frozen=True)
@@ -102,7 +111,7 @@ def assign_languages(documents: D, parallel: bool = False) -> D:
         Posteriors.join(parallel_iter(_language_posteriors, range(len(texts)), texts), len(texts)) if parallel else None
     )
     guesses = iter(detect_languages(texts, probabilities=probabilities))
-    out = [replace(d, language=d.language.lower().split("-")[0] if d.language else next(guesses).code) for d in fields]
+    out = [with_language(d, d.language.lower().split("-")[0] if d.language else next(guesses).code) for d in fields]
     if isinstance(documents, StoredDocuments):
         return documents.with_fields(out)  # type: ignore[return-value]
     return out  # type: ignore[return-value]
@@ -555,7 +564,7 @@ def analyze(
     )
     release_freed_memory()  # of the candidate and embedding stages, before the workers fork
     progress = "aligning pairs" if config.progress else None
-    pairs = parallel_map(_score, range(len(cands)), (state, cands), chunk=256, progress=progress)
+    pairs = parallel_map(_score, range(len(cands)), (state, cands), chunk=SCORE_CHUNK, progress=progress)
     pairs.sort(key=lambda p: (p.a, p.b))
     if config.level == "rewrite" and config.families is not None:
         pairs = infer_family_pairs(pairs, config.families, _measured(ids, hash_sets, vector_rows, profiles))

@@ -30,6 +30,11 @@ class Document:
     origin: str = ""  # where it was read from, e.g. "seeds/001.txt" or "corpus.jsonl:12"
 
 
+def with_language(doc: Document, language: str | None) -> Document:
+    """``replace(doc, language=language)`` without ``dataclasses.replace``'s field walk (once per document)."""
+    return Document(doc.id, doc.text, doc.outlet, doc.url, doc.published, language, doc.title, doc.origin)
+
+
 @dataclass(frozen=True)
 class SkippedInput:
     """An input that was not turned into a document, and why (never silent)."""
