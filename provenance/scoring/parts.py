@@ -25,8 +25,9 @@ equal on texts in several scripts.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import chain, count
-from operator import itemgetter
+from functools import partial
+from itertools import chain, compress, count
+from operator import is_, itemgetter
 
 import numpy as np
 
@@ -38,6 +39,8 @@ from provenance.scoring.align import _ANCHOR_OF, _HITS, _HITS_MAX, _STEM, ANCHOR
 from provenance.scoring.table import TablePart, _ranks
 
 _SECOND = itemgetter(slice(1, 2))  # an anchor's first character after ANCHOR
+_NORM = itemgetter(0)  # of a Hit
+_IS_NONE = partial(is_, None)
 
 
 def _plain_hits(words: Sequence[str], analyzer: Analyzer) -> list[Hit]:
@@ -46,10 +49,8 @@ def _plain_hits(words: Sequence[str], analyzer: Analyzer) -> list[Hit]:
     if len(cache) + len(words) > _HITS_MAX:
         cache.clear()
     found = list(map(cache.get, words))
-    if None not in found:
-        return found  # type: ignore[return-value]  # (no miss)
-    for k, hit in enumerate(found):
-        if hit is None:
+    if None in found:
+        for k in compress(count(), map(_IS_NONE, found)):  # the misses, found in C
             w = words[k]
             norm, stem, stop = analyzer.word(w)
             found[k] = cache[w] = _hit(norm, _entry(norm, stem, stop, w[0].isupper()))
@@ -206,19 +207,25 @@ def _part(
 
     # each document's surface: its stems with the form of their first token, its anchors without the prefix
     stem_doc, stem_term, stem_first = _first_pairs(doc_of_row[row[has_stem]], rank[stem[has_stem]], len(vocab) or 1)
-    forms: dict[str, int] = {}
-    first_keys, key_of_entry = np.unique(token[has_stem][stem_first], return_inverse=True)
-    key_form = _numbered_in(forms, [hits[k][0] for k in first_keys.tolist()])
-    stem_form = key_form[key_of_entry.ravel()]
+    norms = list(map(_NORM, hits))
+    forms: dict[str, int] = dict(zip(dict.fromkeys(norms), count()))  # every key's norm, numbered in C
+    norm_of = np.fromiter(map(forms.__getitem__, norms), np.int64, n_keys)
+    stem_form = norm_of[token[has_stem][stem_first]]
     anchor_doc, anchor_term = _unique_pairs(doc_of_row[anchor_rows], anchor_ids, len(vocab) or 1)
     anchor_terms, term_of_entry = np.unique(anchor_term, return_inverse=True)
     term_form = _numbered_in(forms, [vocab[t][len(ANCHOR) :] for t in anchor_terms.tolist()])
     anchor_form = term_form[term_of_entry.ravel()]
+    # the forms that are some document's surface form, renumbered densely
+    surface_form = np.concatenate([stem_form, anchor_form])
+    used_forms = unique_sorted(surface_form)
+    every_form = list(forms)
+    form_list = [every_form[f] for f in used_forms.tolist()]
+    surface_form = _ranks(used_forms, len(every_form))[surface_form]
     surface_term = np.concatenate([stem_term, anchor_term])
     surface_doc = np.concatenate([stem_doc, anchor_doc])
     language_index: dict[str, int] = {}
     doc_language = np.array([language_index.setdefault(g, len(language_index)) for g in languages], dtype=np.int64)
-    triples = np.stack([surface_term, np.concatenate([stem_form, anchor_form]), doc_language[surface_doc]], axis=1)
+    triples = np.stack([surface_term, surface_form, doc_language[surface_doc]], axis=1)
     form_rows, form_counts = _counted_triples(triples)
     span_array = np.array(spans, dtype=np.int64).reshape(-1, 2)
     return TablePart(
@@ -234,7 +241,7 @@ def _part(
         anchor_lengths=np.bincount(anchor_rows, minlength=n_rows).astype(np.int64),
         anchor_ids=anchor_ids.astype(np.int32),
         df=np.bincount(surface_term, minlength=len(vocab)).astype(np.int64),
-        forms=list(forms),
+        forms=form_list,
         form_languages=list(language_index),
         form_rows=form_rows,
         form_counts=form_counts,
