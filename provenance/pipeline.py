@@ -393,6 +393,8 @@ def passage_embeddings(
         return {}
     try:
         from provenance.scoring.embed import load_encoder
+
+        load_encoder()  # once, before the workers fork
     except ImportError as exc:  # the encoder is a dependency; without it, anchors alone align translations
         warnings.warn(
             f"the multilingual sentence encoder is not installed ({exc}); documents in different languages "
@@ -400,7 +402,6 @@ def passage_embeddings(
             stacklevel=2,
         )
         return {}
-    load_encoder()  # once, before the workers fork
     bar = "embedding passages" if progress else None
     vectors = parallel_map(
         _embedded, wanted, (docs, profiles), chunk=EMBED_CHUNK, min_items=2 * EMBED_CHUNK, progress=bar

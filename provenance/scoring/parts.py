@@ -11,8 +11,13 @@ many profiles.  :func:`documents_part` gives the same part without the sets:
 2. each distinct token is analysed once (its norm, content stem and anchor:
    :data:`~provenance.scoring.align.Hit`, from the same per-language cache);
 3. the passages' stem and anchor sets, each document's surface forms and the
-   counts for the term weights are then taken with ``np.unique`` over integer
-   keys of the whole batch.
+   counts for the term weights are then taken by sorting integer keys of the
+   whole batch.
+
+Within a passage each word is kept once, in order of first occurrence (the
+sets are the same), except the token that opens the passage, which is kept
+apart from a later occurrence of the same word (only the later one may be a
+name anchor).
 
 The rules are those of ``build_profile``: a content word gives its stem; a
 number its anchor; a capitalised word its name anchor, except the token that
