@@ -269,7 +269,7 @@ def test_a_stored_document_keeps_every_field_of_the_document() -> None:
     from datetime import UTC, datetime
 
     from provenance.load.store import StoredDocuments
-    from provenance.records import Document, with_language
+    from provenance.records import Document, with_language, with_text
 
     doc = Document("a", "testo", "Open", "https://x", datetime(2024, 1, 2, tzinfo=UTC), "it", "Titolo", "f.jsonl:1")
     assert all(getattr(doc, f.name) not in (None, "") for f in fields(Document))
@@ -277,3 +277,4 @@ def test_a_stored_document_keeps_every_field_of_the_document() -> None:
     assert stored[0] == doc
     assert stored.fields[0] == replace(doc, text="")
     assert with_language(doc, "en") == replace(doc, language="en")
+    assert with_text(doc, "altro") == replace(doc, text="altro")

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TypeVar, overload
 
 from provenance.engines.spill import SpillFile
-from provenance.records import Document
+from provenance.records import Document, with_text
 
 _ENCODING = "utf-8"
 _ERRORS = "surrogatepass"  # any Python string round-trips, even one a reader would have refused
@@ -101,7 +101,7 @@ class StoredDocuments(Sequence[Document]):
         try:
             for d in documents:
                 rows.append(store.add(d.text))
-                fields.append(_without_text(d))
+                fields.append(with_text(d, ""))
         except BaseException:
             store.truncate(mark)  # nothing of a collection that failed half-way is kept
             raise
@@ -129,7 +129,7 @@ class StoredDocuments(Sequence[Document]):
     def __getitem__(self, k: int | slice) -> Document | StoredDocuments:
         if isinstance(k, slice):
             return StoredDocuments(self._fields[k], self._rows[k], self._store)
-        return _with_text(self._fields[k], self._store[self._rows[k]])
+        return with_text(self._fields[k], self._store[self._rows[k]])
 
     def __iter__(self) -> Iterator[Document]:
         for k in range(len(self)):
@@ -194,12 +194,3 @@ def texts_of(documents: Sequence[Document]) -> Sequence[str]:
 def documents_by_id(documents: Sequence[Document]) -> Mapping[str, Document]:
     """The documents by id (a stored collection's are read back when looked up)."""
     return documents.by_id() if isinstance(documents, StoredDocuments) else {d.id: d for d in documents}
-
-
-def _with_text(d: Document, text: str) -> Document:
-    """``replace(d, text=text)``, without ``dataclasses.replace``'s field walk (once per document of a collection)."""
-    return Document(d.id, text, d.outlet, d.url, d.published, d.language, d.title, d.origin)
-
-
-def _without_text(d: Document) -> Document:
-    return _with_text(d, "")

@@ -41,7 +41,7 @@ from provenance.normalize.analyzer import Analyzer, analyzer_for
 from provenance.normalize.segment import split_passages
 from provenance.records import Document
 from provenance.scoring.align import _ANCHOR_OF, _HITS, _HITS_MAX, _STEM, ANCHOR, MAX_PASSAGES, Hit, _entry, _hit
-from provenance.scoring.table import TablePart, _ranks
+from provenance.scoring.table import TablePart, _joined, _ranks
 
 _SECOND = itemgetter(slice(1, 2))  # an anchor's first character after ANCHOR
 _NORM = itemgetter(0)  # of a Hit
@@ -96,12 +96,6 @@ def _counted_triples(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     counts = np.diff(np.r_[head, len(keys)]).astype(np.int64)
     keys = keys[head]
     return np.stack([keys // n_third // n_second, keys // n_third % n_second, keys % n_third], axis=1), counts
-
-
-def _numbered_in(index: dict[str, int], items: list[str]) -> np.ndarray:
-    """The numbers of ``items`` in ``index``, the new ones numbered in order (in C)."""
-    index.update(zip(filter(lambda item: item not in index, dict.fromkeys(items)), count(len(index))))
-    return np.fromiter(map(index.__getitem__, items), np.int64, len(items))
 
 
 def documents_part(docs: Sequence[Document]) -> TablePart:
@@ -218,7 +212,7 @@ def _part(
     stem_form = norm_of[token[has_stem][stem_first]]
     anchor_doc, anchor_term = _unique_pairs(doc_of_row[anchor_rows], anchor_ids, len(vocab) or 1)
     anchor_terms, term_of_entry = np.unique(anchor_term, return_inverse=True)
-    term_form = _numbered_in(forms, [vocab[t][len(ANCHOR) :] for t in anchor_terms.tolist()])
+    term_form = _joined(forms, [vocab[t][len(ANCHOR) :] for t in anchor_terms.tolist()])
     anchor_form = term_form[term_of_entry.ravel()]
     # the forms that are some document's surface form, renumbered densely
     surface_form = np.concatenate([stem_form, anchor_form])
