@@ -131,26 +131,6 @@ def test_plain_texts_are_tokenised_as_the_full_expression_does(text: str, plain:
         assert Analyzer.plain_words(text, 0, len(text)) == [text[t.start : t.end] for t in analyzer.tokens(text)]
 
 
-def test_plain_words_are_the_expressions_tokens_on_any_plain_passage() -> None:
-    """Whether a passage takes the split-only path (letters and breaking marks) or not, the tokens are _PLAIN_RE's."""
-    from hypothesis import given, settings
-    from hypothesis import strategies as st
-
-    from provenance.normalize.analyzer import _BREAKS, _PLAIN_RE, Analyzer
-
-    alphabet = st.sampled_from([*"abcZé", *_BREAKS, " ", " ", "\n", "\u00a0", *"09_²½€%&/", "\u2028"])
-
-    @settings(max_examples=600, deadline=None)
-    @given(st.text(alphabet=alphabet, max_size=40), st.integers(0, 40), st.integers(0, 40))
-    def check(text: str, start: int, end: int) -> None:
-        start, end = min(start, len(text)), min(max(start, end), len(text))
-        assert Analyzer.plain_words(text, start, end) == _PLAIN_RE.findall(text, start, end)
-
-    check()
-    letters_only = "“Lorem” ipsum, dolor sit: amet (elit)! L’anno «nuovo» - sì?"
-    assert Analyzer.plain_words(letters_only, 0, len(letters_only)) == _PLAIN_RE.findall(letters_only)
-
-
 def test_batched_language_model_gives_py3langid_posteriors_exactly() -> None:
     """The automaton walked for a block of texts at once: the same features, counts and posterior as py3langid."""
     import numpy as np
@@ -235,14 +215,17 @@ def test_language_posteriors_in_blocks_and_parts_decide_as_one_matrix(monkeypatc
 
 
 def test_plain_words_are_the_expression_s_tokens_of_any_slice() -> None:
-    """Whitespace-separated letter runs taken whole, the other pieces through the expression: the same tokens."""
+    """Letters and breaking marks alone split whole; else the letter runs whole and the rest through the expression."""
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from provenance.normalize.analyzer import _PLAIN_RE, Analyzer
+    from provenance.normalize.analyzer import _BREAKS, _PLAIN_RE, Analyzer
 
-    alphabet = list("abZé北ß²½9.,_-'’“” \t\n\u00a0\u2003\u0301") + ["15.000", "3,5", "abc123def", "x_y"]
-    texts = st.lists(st.sampled_from(alphabet), max_size=60).map("".join)
+    alphabet = list("abZé北ß²½9.,_-'’“” \t\n\u00a0\u2003\u0301") + ["15.000", "3,5", "abc123def", "x_y", *_BREAKS]
+    prose = list("abZéß \n\u2028") + list(_BREAKS)  # passages of the split-only path, and near misses
+    texts = st.lists(st.sampled_from(alphabet), max_size=60).map("".join) | st.lists(
+        st.sampled_from(prose), max_size=60
+    ).map("".join)
 
     @settings(max_examples=500, deadline=None)
     @given(texts, st.data())
@@ -252,3 +235,5 @@ def test_plain_words_are_the_expression_s_tokens_of_any_slice() -> None:
         assert Analyzer.plain_words(text, start, end) == _PLAIN_RE.findall(text, start, end)
 
     check()
+    letters_only = "“Lorem” ipsum, dolor sit: amet (elit)! L’anno «nuovo» - sì?"
+    assert Analyzer.plain_words(letters_only, 0, len(letters_only)) == _PLAIN_RE.findall(letters_only)

@@ -6,6 +6,7 @@ import errno
 import os
 import pickle
 import random
+from collections.abc import Iterator
 from dataclasses import asdict, replace
 from pathlib import Path
 
@@ -82,6 +83,27 @@ def test_stored_documents_behave_as_the_list() -> None:
     assert list(joined) == [source, docs[0], docs[1]]
     with pytest.raises(ValueError):
         StoredDocuments(docs, [0], TextStore())
+
+
+def test_texts_are_written_in_batches_and_a_failed_collection_leaves_none(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Several writes of a few texts each give the positions and texts of one write per text, after texts already held."""
+    import provenance.load.store as store_module
+
+    monkeypatch.setattr(store_module, "WRITE_BYTES", 40)
+    rng = random.Random(5)
+    docs = [Document(id=f"d{k}", text=_random_text(rng)[: rng.randrange(1, 30)] + "\ud800" * (k == 3)) for k in range(25)]
+    store = TextStore()
+    store.add("already there")
+    stored = StoredDocuments.write(docs, store)
+    assert list(stored) == docs and len(store) == 26 and store[0] == "already there"
+
+    def failing() -> Iterator[Document]:
+        yield from docs[:20]  # more than one batch is written before the failure
+        raise InputError("a bad record")
+
+    with pytest.raises(InputError, match="a bad record"):
+        StoredDocuments.write(failing(), store)
+    assert len(store) == 26 and [store[k] for k in range(1, 26)] == [d.text for d in docs]
 
 
 def test_a_store_is_not_pickled() -> None:

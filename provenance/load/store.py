@@ -24,11 +24,14 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TypeVar, overload
 
+import numpy as np
+
 from provenance.engines.spill import SpillFile
 from provenance.records import Document, with_text
 
 _ENCODING = "utf-8"
 _ERRORS = "surrogatepass"  # any Python string round-trips, even one a reader would have refused
+WRITE_BYTES = 1 << 22  # texts written together by StoredDocuments.write (one system call)
 
 
 class TextStore:
@@ -41,6 +44,15 @@ class TextStore:
     def add(self, text: str) -> int:
         """Append ``text``; returns its position."""
         return self._file.append(text.encode(_ENCODING, _ERRORS))
+
+    def add_encoded(self, encoded: Sequence[bytes]) -> int:
+        """Append texts already encoded by :meth:`encode`, in one write; returns the first one's position."""
+        return self._file.append(b"".join(encoded), np.fromiter(map(len, encoded), np.int64, len(encoded)))
+
+    @staticmethod
+    def encode(text: str) -> bytes:
+        """``text`` as the store keeps it (UTF-8; any Python string, even with lone surrogates)."""
+        return text.encode(_ENCODING, _ERRORS)
 
     def __len__(self) -> int:
         return len(self._file)
@@ -95,13 +107,27 @@ class StoredDocuments(Sequence[Document]):
 
     @classmethod
     def write(cls, documents: Iterable[Document], store: TextStore | None = None) -> StoredDocuments:
-        """``documents`` with their texts moved into ``store`` (a new one by default), one at a time."""
+        """``documents`` with their texts moved into ``store`` (a new one by default), read one at a time.
+
+        The texts are written :data:`WRITE_BYTES` at a time; if ``documents`` fails half-way, none
+        of them is kept in the store.
+        """
         store = store if store is not None else TextStore()
-        fields, rows, mark = [], [], len(store)
+        fields: list[Document] = []
+        rows: list[int] = []
+        mark = len(store)
+        pending: list[bytes] = []  # written WRITE_BYTES at a time, not one system call per text
+        held = 0
         try:
             for d in documents:
-                rows.append(store.add(d.text))
+                pending.append(store.encode(d.text))
                 fields.append(with_text(d, ""))
+                held += len(pending[-1])
+                if held >= WRITE_BYTES:
+                    rows.extend(range(store.add_encoded(pending), len(store)))
+                    pending, held = [], 0
+            if pending:
+                rows.extend(range(store.add_encoded(pending), len(store)))
         except BaseException:
             store.truncate(mark)  # nothing of a collection that failed half-way is kept
             raise
