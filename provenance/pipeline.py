@@ -12,6 +12,7 @@ from __future__ import annotations
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
@@ -31,7 +32,7 @@ from provenance.candidates.neighbours import (
 from provenance.candidates.pairs import CandidatePairs, candidate_set, candidate_set_of_keys, pair_keys
 from provenance.clusters import build_clusters
 from provenance.engines.memory import release_freed_memory
-from provenance.engines.parallel import Beside, parallel_iter, parallel_map
+from provenance.engines.parallel import Beside, parallel_iter, parallel_map, thread_map
 from provenance.engines.spill import SpilledRows
 from provenance.errors import InputError
 from provenance.load.store import StoredDocuments, fields_of, texts_of
@@ -127,7 +128,7 @@ def document_vectors(profiles: ProfileTable | Sequence[PassageProfile]) -> spars
     return tfidf_vectors(table.stem_counts(dtype=np.float64))
 
 
-WEIGH_BLOCK = 65_536  # rows weighed at a time
+WEIGH_BLOCK = 16_384  # rows weighed at a time (a block per core at once)
 
 
 def _fitted_weigher(counts: sparse.csr_matrix) -> TfidfTransformer:
@@ -165,13 +166,17 @@ def tfidf_vectors(counts: sparse.csr_matrix) -> sparse.csr_matrix:
     if counts.nnz == 0:
         return sparse.csr_matrix((counts.shape[0], 1))
     weigh = _fitted_weigher(counts)
-    for start in range(0, counts.shape[0], WEIGH_BLOCK):
+
+    def weighed(start: int) -> None:
         stop = min(counts.shape[0], start + WEIGH_BLOCK)
         lo, hi = counts.indptr[start], counts.indptr[stop]
         block = weigh.transform(counts[start:stop], copy=False)  # (the row slice is a copy)
         if block.nnz != hi - lo:
             raise AssertionError("the TF-IDF weighing changed the entries of a block")
         counts.data[lo:hi] = block.data
+
+    for _ in thread_map(weighed, range(0, counts.shape[0], WEIGH_BLOCK)):  # blocks of rows apart: in threads
+        pass
     return counts
 
 
@@ -530,15 +535,21 @@ def analyze(
         builder.add(profile_part(context_docs))
     hash_sets, near = verbatim.result()
     every = builder.table()
-    weights = TermWeights().fit_stats(builder.term_stats())
-    del builder  # the table and the weights hold what is needed of the parts
+    stats = builder.term_stats()
+    del builder  # the table and the term statistics hold what is needed of the parts
     release_freed_memory()  # of the parts, and of the shingling's token lists
-    counts = every.stem_counts(dtype=np.float64)  # the TF-IDF vectors' counts (document_vectors)
-    restore_table = every.parked()  # on disk while the vectors are weighed and the candidates found
-    del every
-    release_freed_memory()
-    vectors = tfidf_vectors(counts)
-    del counts
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="provenance-weights") as beside:
+        # the term weights (Python) are fitted while the counts are summed and weighed (numpy and scipy,
+        # which leave the interpreter lock); the thread ends before the candidate stage forks its workers
+        fitted = beside.submit(TermWeights().fit_stats, stats)
+        counts = every.stem_counts(dtype=np.float64)  # the TF-IDF vectors' counts (document_vectors)
+        restore_table = every.parked()  # on disk while the vectors are weighed and the candidates found
+        del every
+        release_freed_memory()
+        vectors = tfidf_vectors(counts)
+        del counts
+        weights = fitted.result()
+    del stats
     if vectors.shape[0] != len(docs):  # (a slice is a copy: only when context documents follow)
         vectors = vectors[: len(docs)]
     if config.level == "near-duplicate":

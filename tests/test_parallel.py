@@ -100,3 +100,40 @@ def test_freed_small_blocks_go_back_to_the_system() -> None:
     assert release_freed_memory() is True
     assert _resident_mb() < held - 100  # most of the 200 MB went back, despite the survivors
     assert len(keep) == 100
+
+
+def test_thread_map_keeps_order_runs_a_bounded_number_ahead_and_leaves_no_thread() -> None:
+    """Results in the order of the items, from threads, at most ``threads`` calls begun ahead of the caller."""
+    import threading
+    import time
+
+    from provenance.engines.parallel import thread_map
+
+    begun: list[int] = []
+    lock = threading.Lock()
+
+    def slow_square(x: int) -> tuple[int, str]:
+        with lock:
+            begun.append(x)
+        time.sleep(0.002 * (x % 3))  # later items may finish first
+        return x * x, threading.current_thread().name
+
+    out = list(thread_map(slow_square, range(40), threads=3))
+    assert [v for v, _ in out] == [x * x for x in range(40)]
+    assert all(name.startswith("provenance-thread") for _, name in out)
+    begun.clear()
+    results = thread_map(slow_square, range(100), threads=2)
+    assert next(results)[0] == 0
+    time.sleep(0.05)
+    assert len(begun) <= 3  # the first two, and one more once the first was taken
+    results.close()  # the calls under way finish; no thread is left running
+    assert not [t for t in threading.enumerate() if t.name.startswith("provenance-thread")]
+    assert [v for v, _ in thread_map(slow_square, range(5), threads=1)] == [0, 1, 4, 9, 16]
+
+    def fails(x: int) -> int:
+        if x == 3:
+            raise ValueError("item 3")
+        return x
+
+    with pytest.raises(ValueError, match="item 3"):
+        list(thread_map(fails, range(10), threads=2))

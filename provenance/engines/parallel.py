@@ -19,8 +19,10 @@ import gc
 import multiprocessing
 import os
 import sys
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from itertools import islice
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
@@ -106,6 +108,31 @@ def parallel_iter(
     finally:
         _frozen_objects(-1)
         del _SHARED[f"fn{key}"], _SHARED[f"data{key}"]
+
+
+def thread_map(fn: Callable[[T], R], items: Iterable[T], threads: int | None = None) -> Iterator[R]:
+    """``map(fn, items)`` in threads of this process: results in order, at most ``threads`` calls ahead.
+
+    For steps that compute in C without the interpreter lock (numpy's array operations,
+    scipy's sparse routines): they use every core with no worker process and no copy of
+    their input.  ``threads``: :func:`workers` by default.  When the iterator is exhausted
+    or closed, no call is left running (a fork that follows copies no busy thread).
+    """
+    n = threads or workers()
+    if n < 2:
+        yield from map(fn, items)
+        return
+    queue = iter(items)
+    with ThreadPoolExecutor(max_workers=n, thread_name_prefix="provenance-thread") as pool:
+        pending: deque[Future[R]] = deque(pool.submit(fn, item) for item in islice(queue, n))
+        try:
+            while pending:
+                result = pending.popleft().result()
+                pending.extend(pool.submit(fn, item) for item in islice(queue, 1))
+                yield result
+        finally:
+            for future in pending:
+                future.cancel()
 
 
 _FREEZES = [0]  # open pools that froze the parent's objects

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
+from provenance.engines.parallel import thread_map, workers
 from provenance.scoring.align import PassageProfile, ragged_range, row_offsets
 
 
@@ -151,7 +152,7 @@ def _padded(units: tuple[frozenset[str], ...], n: int) -> tuple[frozenset[str], 
 
 
 FOLD_ROWS = 1 << 22  # (term, form, language) rows gathered from the parts before they are summed
-COUNT_BLOCK = 65_536  # documents whose stem counts are summed at a time
+COUNT_BLOCK = 16_384  # documents whose stem counts are summed at a time (a block per core at once)
 
 
 class TableBuilder:
@@ -319,12 +320,31 @@ def _joined(index: dict[str, int], items: Sequence[str]) -> np.ndarray:
     return np.fromiter(map(index.__getitem__, items), dtype=np.int64, count=len(items))
 
 
-def _sorted_rows(ptr: np.ndarray, ids: np.ndarray, width: int) -> np.ndarray:
-    """``ids`` with each row's slice (rows given by ``ptr``) in ascending order."""
-    m = sparse.csr_matrix((np.ones(len(ids), dtype=np.int8), ids, ptr), shape=(len(ptr) - 1, max(1, width)))
-    m.has_sorted_indices = False
-    m.sort_indices()
-    return np.asarray(m.indices, dtype=np.int32)
+def _sorted_rows(ptr: np.ndarray, ids: np.ndarray, width: int, pieces: int = 0) -> np.ndarray:
+    """``ids`` with each row's slice (rows given by ``ptr``) in ascending order.
+
+    scipy sorts the rows (in C, without the interpreter lock): ``pieces`` runs of rows with about
+    as many entries each at once, in threads (:func:`~provenance.engines.parallel.thread_map`;
+    by default one run per core).
+    """
+    n_rows = len(ptr) - 1
+    targets = np.linspace(0, int(ptr[-1]), (pieces or workers()) + 1)[1:-1]
+    bounds = np.unique(np.concatenate([[0], np.searchsorted(ptr, targets), [n_rows]]).clip(0, n_rows)).tolist()
+    out = np.empty(len(ids), dtype=np.int32)
+
+    def sort(rows: tuple[int, int]) -> None:
+        r0, r1 = rows
+        lo, hi = int(ptr[r0]), int(ptr[r1])
+        m = sparse.csr_matrix(
+            (np.ones(hi - lo, dtype=np.int8), ids[lo:hi], ptr[r0 : r1 + 1] - lo), shape=(r1 - r0, max(1, width))
+        )
+        m.has_sorted_indices = False
+        m.sort_indices()
+        out[lo:hi] = m.indices
+
+    for _ in thread_map(sort, zip(bounds[:-1], bounds[1:], strict=True)):
+        pass
+    return out
 
 
 @dataclass(frozen=True)
@@ -447,7 +467,7 @@ class ProfileTable:
 
         Only stems that occur are columns, in sorted order: the bag of content stems
         that :func:`provenance.pipeline.document_vectors` weighs.  Counted
-        :data:`COUNT_BLOCK` documents at a time (a document's passages summed per stem);
+        :data:`COUNT_BLOCK` documents at a time, in threads (a document's passages summed per stem);
         the blocks wait in a temporary file until their total is known and are then read
         into the result's arrays.  So there is no array per passage entry (~4.5 GB of
         transients at a million documents) and no second copy of the result: the same
@@ -461,7 +481,8 @@ class ProfileTable:
         shape = (len(self), max(1, int(present.sum())))
         indptr = np.zeros(len(self) + 1, dtype=np.int64)
         blocks = SpillFile("the stem counts")
-        for d0 in range(0, len(self), COUNT_BLOCK):
+
+        def summed(d0: int) -> sparse.csr_matrix:
             d1 = min(len(self), d0 + COUNT_BLOCK)
             entries = self.term_ptr[self.doc_ptr[d0 : d1 + 1]]
             cols = column[self.term_ids[entries[0] : entries[-1]]]
@@ -469,6 +490,11 @@ class ProfileTable:
                 (np.ones(len(cols), dtype=dtype), cols, entries - entries[0]), shape=(d1 - d0, shape[1])
             )
             block.sum_duplicates()  # sorts each row and adds a stem's passages
+            return block
+
+        starts = range(0, len(self), COUNT_BLOCK)
+        for d0, block in zip(starts, thread_map(summed, starts), strict=True):  # blocks summed in threads
+            d1 = d0 + block.shape[0]
             indptr[d0 + 1 : d1 + 1] = indptr[d0] + block.indptr[1:]
             blocks.append(np.ascontiguousarray(block.indices, dtype=np.int32).data)
             blocks.append(np.ascontiguousarray(block.data).data)
