@@ -91,6 +91,7 @@ from provenance.neardup import (
     found_in,
 )
 from provenance.records import (
+    Alignment,
     AnalysisResult,
     Cluster,
     ClusterKind,
@@ -996,9 +997,11 @@ def _cluster_item(c: Cluster, result: AnalysisResult) -> str:
 
 
 def _pair_item(p: PairScore, result: AnalysisResult) -> str:
-    """``_json(result_to_dict(...)["pairs"][k], 2)`` for a pair without alignments or intermediates."""
-    if p.alignments or p.via:
-        raise _Unusual
+    """``_json(result_to_dict(...)["pairs"][k], 2)``, its intermediates and aligned passages included."""
+    via = "[\n        " + ",\n        ".join(map(_scalar, p.via)) + "\n      ]" if p.via else "[]"
+    alignments = (
+        "[\n        " + ",\n        ".join(map(_alignment_item, p.alignments)) + "\n      ]" if p.alignments else "[]"
+    )
     return (
         f'{{\n      "a": {_scalar(p.a)},\n      "b": {_scalar(p.b)},\n      "relation": {_scalar(p.relation.value)},'
         f'\n      "jaccard": {_r4(p.jaccard)},\n      "tfidf_cosine": {_r4(p.tfidf_cosine)},'
@@ -1006,7 +1009,17 @@ def _pair_item(p: PairScore, result: AnalysisResult) -> str:
         f'\n      "containment_b_in_a": {_r4(p.containment_b_in_a)},'
         f'\n      "coverage_a": {_r4(p.coverage_a)},\n      "coverage_b": {_r4(p.coverage_b)},'
         f'\n      "p_value": {_scalar(float(f"{p.p_value:.3g}"))},'
-        f'\n      "cross_language": {_scalar(p.cross_language)},\n      "via": [],\n      "alignments": []\n    }}'
+        f'\n      "cross_language": {_scalar(p.cross_language)},'
+        f'\n      "via": {via},\n      "alignments": {alignments}\n    }}'
+    )
+
+
+def _alignment_item(al: Alignment) -> str:
+    """``_json(alignment_to_dict(al), 4)``."""
+    return (
+        f'{{\n          "a_start": {_scalar(al.a_start)},\n          "a_end": {_scalar(al.a_end)},'
+        f'\n          "b_start": {_scalar(al.b_start)},\n          "b_end": {_scalar(al.b_end)},'
+        f'\n          "score": {_r4(al.score)},\n          "in_order": {_scalar(al.in_order)}\n        }}'
     )
 
 

@@ -478,7 +478,8 @@ _PAIRS = st.builds(
     containment_a_in_b=_FLOATS,
     containment_b_in_a=_FLOATS,
     alignments=st.lists(
-        st.builds(rec.Alignment, st.integers(), st.integers(), st.integers(), st.integers(), _FLOATS), max_size=1
+        st.builds(rec.Alignment, st.integers(), st.integers(), st.integers(), st.integers(), _FLOATS, st.booleans()),
+        max_size=3,
     ),
     coverage_a=_FLOATS,
     coverage_b=_FLOATS,
