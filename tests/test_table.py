@@ -229,19 +229,3 @@ def test_term_stats_of_parts_give_the_weights_of_the_profiles(fold_rows: int, mo
     # one document each for ("case", "it"), ("casa", "en"), ("case", "en"): the first in sort order stands for it
     assert (stats.forms[stats.terms.index("casa")], stats.languages[stats.terms.index("casa")]) == ("casa", "en")
 
-
-def test_rows_sorted_in_pieces_equal_each_row_sorted() -> None:
-    """The rows cut into runs of about equal entries and sorted in threads: each row's slice ascending, in place."""
-    from provenance.scoring.table import _sorted_rows
-
-    rng = np.random.default_rng(2)
-    for n_rows in (0, 1, 7, 300):
-        lengths = rng.integers(0, 40, n_rows) * (rng.random(n_rows) < 0.8)  # empty rows among them
-        ptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-        ids = rng.integers(0, 90, int(ptr[-1])).astype(np.int32)
-        want = [np.sort(ids[ptr[r] : ptr[r + 1]]) for r in range(n_rows)]
-        for pieces in (1, 2, 5, 400):
-            got = _sorted_rows(ptr, ids, 90, pieces)
-            assert got.dtype == np.int32 and [got[ptr[r] : ptr[r + 1]].tolist() for r in range(n_rows)] == [
-                w.tolist() for w in want
-            ]

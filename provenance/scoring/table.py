@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
-from provenance.engines.parallel import thread_map, workers
+from provenance.engines.parallel import thread_map
 from provenance.scoring.align import PassageProfile, ragged_range, row_offsets
 
 
@@ -320,31 +320,16 @@ def _joined(index: dict[str, int], items: Sequence[str]) -> np.ndarray:
     return np.fromiter(map(index.__getitem__, items), dtype=np.int64, count=len(items))
 
 
-def _sorted_rows(ptr: np.ndarray, ids: np.ndarray, width: int, pieces: int = 0) -> np.ndarray:
-    """``ids`` with each row's slice (rows given by ``ptr``) in ascending order.
+def _sorted_rows(ptr: np.ndarray, ids: np.ndarray, width: int) -> np.ndarray:
+    """``ids`` with each row's slice (rows given by ``ptr``) in ascending order, sorted in place by scipy.
 
-    scipy sorts the rows (in C, without the interpreter lock): ``pieces`` runs of rows with about
-    as many entries each at once, in threads (:func:`~provenance.engines.parallel.thread_map`;
-    by default one run per core).
+    In one call, not in runs of rows in threads: scipy's constructor copies a view of less than
+    half its base (``prune``), which over the table's entries is a second copy of them.
     """
-    n_rows = len(ptr) - 1
-    targets = np.linspace(0, int(ptr[-1]), (pieces or workers()) + 1)[1:-1]
-    bounds = np.unique(np.concatenate([[0], np.searchsorted(ptr, targets), [n_rows]]).clip(0, n_rows)).tolist()
-    out = np.empty(len(ids), dtype=np.int32)
-
-    def sort(rows: tuple[int, int]) -> None:
-        r0, r1 = rows
-        lo, hi = int(ptr[r0]), int(ptr[r1])
-        m = sparse.csr_matrix(
-            (np.ones(hi - lo, dtype=np.int8), ids[lo:hi], ptr[r0 : r1 + 1] - lo), shape=(r1 - r0, max(1, width))
-        )
-        m.has_sorted_indices = False
-        m.sort_indices()
-        out[lo:hi] = m.indices
-
-    for _ in thread_map(sort, zip(bounds[:-1], bounds[1:], strict=True)):
-        pass
-    return out
+    m = sparse.csr_matrix((np.ones(len(ids), dtype=np.int8), ids, ptr), shape=(len(ptr) - 1, max(1, width)))
+    m.has_sorted_indices = False
+    m.sort_indices()
+    return np.asarray(m.indices, dtype=np.int32)
 
 
 @dataclass(frozen=True)
