@@ -129,6 +129,7 @@ def document_vectors(profiles: ProfileTable | Sequence[PassageProfile]) -> spars
 
 
 WEIGH_BLOCK = 16_384  # rows weighed at a time (a block per core at once)
+FREQUENCY_BLOCK = 65_536  # rows whose document frequencies are counted at a time (a count per column each)
 
 
 def _fitted_weigher(counts: sparse.csr_matrix) -> TfidfTransformer:
@@ -136,13 +137,13 @@ def _fitted_weigher(counts: sparse.csr_matrix) -> TfidfTransformer:
 
     ``TfidfTransformer.fit`` counts document frequencies with one ``np.bincount`` over every
     entry's column, which first widens the int32 indices to int64 (2.5 GB at a million
-    documents) beside the counts.  Here they are counted :data:`WEIGH_BLOCK` rows at a time
+    documents) beside the counts.  Here they are counted :data:`FREQUENCY_BLOCK` rows at a time
     (:func:`~provenance.candidates.neighbours.document_frequencies`) and the idf is set with
     the transformer's own smoothed formula, ``ln((1 + n) / (1 + df)) + 1``, in its order of
     operations: the bits of ``fit(counts)`` (a test holds them equal).
     """
     n = counts.shape[0]
-    df = document_frequencies(counts, WEIGH_BLOCK)
+    df = document_frequencies(counts, FREQUENCY_BLOCK)
     weigh = TfidfTransformer(sublinear_tf=True, norm="l2").fit(counts[:1])  # its width; the idf is set below
     smoothed = df.astype(np.float64) + 1.0
     idf = np.full_like(smoothed, fill_value=n + 1, dtype=np.float64)

@@ -106,7 +106,7 @@ def test_the_weigher_fitted_block_by_block_is_the_transformer_fitted_on_the_whol
 
     import provenance.pipeline as pipeline
 
-    monkeypatch.setattr(pipeline, "WEIGH_BLOCK", block)
+    monkeypatch.setattr(pipeline, "FREQUENCY_BLOCK", block)
     rng = np.random.default_rng(7)
     dense = rng.integers(0, 3, size=(11, 9)).astype(np.float64) * (rng.random((11, 9)) < 0.4)
     dense[:, 4] = 0.0
