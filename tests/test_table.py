@@ -228,4 +228,3 @@ def test_term_stats_of_parts_give_the_weights_of_the_profiles(fold_rows: int, mo
         assert fitted.weights == expected.weights and fitted.n_docs == expected.n_docs
     # one document each for ("case", "it"), ("casa", "en"), ("case", "en"): the first in sort order stands for it
     assert (stats.forms[stats.terms.index("casa")], stats.languages[stats.terms.index("casa")]) == ("casa", "en")
-

@@ -43,7 +43,7 @@ class TextStore:
 
     def add(self, text: str) -> int:
         """Append ``text``; returns its position."""
-        return self._file.append(text.encode(_ENCODING, _ERRORS))
+        return self._file.append(self.encode(text))
 
     def add_encoded(self, encoded: Sequence[bytes]) -> int:
         """Append texts already encoded by :meth:`encode`, in one write; returns the first one's position."""

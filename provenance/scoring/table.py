@@ -321,10 +321,10 @@ def _joined(index: dict[str, int], items: Sequence[str]) -> np.ndarray:
 
 
 def _sorted_rows(ptr: np.ndarray, ids: np.ndarray, width: int) -> np.ndarray:
-    """``ids`` with each row's slice (rows given by ``ptr``) in ascending order, sorted in place by scipy.
+    """``ids`` with each row's slice (rows given by ``ptr``) in ascending order, sorted by scipy.
 
     In one call, not in runs of rows in threads: scipy's constructor copies a view of less than
-    half its base (``prune``), which over the table's entries is a second copy of them.
+    half its base (``prune``), which over the table's entries would be a second copy of them.
     """
     m = sparse.csr_matrix((np.ones(len(ids), dtype=np.int8), ids, ptr), shape=(len(ptr) - 1, max(1, width)))
     m.has_sorted_indices = False
