@@ -131,6 +131,23 @@ def test_plain_texts_are_tokenised_as_the_full_expression_does(text: str, plain:
         assert Analyzer.plain_words(text, 0, len(text)) == [text[t.start : t.end] for t in analyzer.tokens(text)]
 
 
+def test_plain_text_check_matches_a_scan_of_every_character() -> None:
+    """``is_plain`` (code points through numpy) agrees with matching each character; ASCII, astral, lone surrogates."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from provenance.normalize.analyzer import _SPECIAL, Analyzer
+
+    letters = st.sampled_from(list("ab Z9.,“”’é\u0301\u0300\u02ff\u0e01\u4e00\U00020000\U0001f600\ud800\udfff\u3005ー"))
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.text(alphabet=letters, max_size=40) | st.text(max_size=40))
+    def check(text: str) -> None:
+        assert Analyzer.is_plain(text) is (not any(_SPECIAL.match(c) for c in text))
+
+    check()
+
+
 def test_batched_language_model_gives_py3langid_posteriors_exactly() -> None:
     """The automaton walked for a block of texts at once: the same features, counts and posterior as py3langid."""
     import numpy as np
@@ -152,6 +169,15 @@ def test_batched_language_model_gives_py3langid_posteriors_exactly() -> None:
     ]
     texts += [" ".join(texts[:3])]  # longer than the prefix
     ident = _identifier()
+    # the walk's features in py3langid's order (its Counter's, by first occurrence) with its counts
+    from py3langid.langid import visit_counts
+
+    from provenance.normalize.language import _encode, _feature_counts
+
+    encoded = [_encode(t[:PREFIX_CHARS]) for t in texts]
+    for data, (features, counts) in zip(encoded, _feature_counts(encoded), strict=True):
+        visits = visit_counts(ident.tk_nextmove, ident._rowbase, ident.tk_output, data) or {}
+        assert features.tolist() == list(visits) and counts.tolist() == list(visits.values())
     expected = [np.asarray(ident._decide(t[:PREFIX_CHARS]), dtype=np.float64) for t in texts]
     for text, want in zip(texts, expected, strict=True):
         assert np.array_equal(language_probabilities(text), want)

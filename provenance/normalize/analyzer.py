@@ -35,6 +35,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 import simplemma
 import Stemmer
 import stopwordsiso
@@ -113,9 +114,12 @@ class Analyzer:
         Such text is tokenised by :meth:`plain_words`, a much simpler expression
         that finds the same tokens as :data:`TOKEN_RE` (letter runs and numbers).
         Only the distinct characters from U+0300 on (where the marks start) are
-        looked at.
+        looked at, found among the text's code points by numpy (ASCII text has none).
         """
-        return not any(_SPECIAL.match(c) for c in set(text) if c >= "\u0300")
+        if text.isascii():
+            return True
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        return not any(_SPECIAL.match(chr(c)) for c in np.unique(codes[codes >= 0x300]).tolist())
 
     @staticmethod
     def plain_words(text: str, start: int, end: int) -> list[str]:

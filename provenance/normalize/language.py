@@ -61,20 +61,26 @@ def _enough_letters(sample: str, min_letters: int) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _automaton() -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
-    """py3langid's byte automaton as two arrays indexed by ``row base of the state + byte``.
+def _automaton() -> tuple[np.ndarray, int, np.ndarray]:
+    """py3langid's byte automaton as one array indexed by ``row base of the state + byte``.
 
-    ``moves[i]``: the row base (state row << 8) of the next state; ``features[i]``: the
-    feature the next state emits (-1 for none); the third: the row base of state 0, where walks start;
-    the fourth: the model's feature x language table in float32 (exact; numpy's product of the float16
-    table with float32 counts computes in float32 too, so the scores are the same, without the cast per text).
+    Entry ``i`` packs two int32 halves (little-endian order, read through an int32 view):
+    first the row base (state row << 8) of the next state, then the feature the next
+    state emits (-1 for none); one gather per byte instead of two, from one table (a
+    walk's cost is the cache misses of its gathers).  The second: the row base of state 0,
+    where walks start; the third: the model's feature x language table in float32 (exact;
+    numpy's product of the float16 table with float32 counts computes in float32 too, so
+    the scores are the same, without the cast per text).
     """
     ident = _identifier()
     nextmove = np.frombuffer(ident.tk_nextmove, dtype=np.dtype(ident.tk_nextmove.typecode)).astype(np.int64)
     rowbase = np.asarray(ident.tk_row, dtype=np.int64) << 8
     output = np.asarray(ident.tk_output, dtype=np.int32)
     table = np.asarray(ident.nb_ptc, dtype=np.float32)
-    return rowbase[nextmove].astype(np.int32), output[nextmove], int(rowbase[0]), table
+    halves = np.empty((len(nextmove), 2), dtype="<i4")
+    halves[:, 0] = rowbase[nextmove]
+    halves[:, 1] = output[nextmove]
+    return halves.view("<i8").ravel(), int(rowbase[0]), table
 
 
 WALK_BLOCK = 512  # texts walked together
@@ -86,10 +92,11 @@ def _feature_counts(encoded: Sequence[bytes]) -> list[tuple[np.ndarray, np.ndarr
     The texts of a block, longest first, advance one byte position per numpy step;
     a text drops out of the block when it ends.  The block's emissions are then
     counted together: one sort of ``(text, feature, position)`` keys gives each
-    (text, feature) its count and first position, and one more orders each text's
-    features by it.
+    (text, feature) its count and first position; marking those first positions in
+    a (text, position) grid and reading the marks in order gives each text's
+    features in order of first occurrence, without a second sort.
     """
-    moves, features, start, table = _automaton()
+    packed, start, table = _automaton()
     n_features = len(table)
     out: list[tuple[np.ndarray, np.ndarray]] = [(np.zeros(0, np.intp), np.zeros(0, np.int64))] * len(encoded)
     order = sorted(range(len(encoded)), key=lambda k: -len(encoded[k]))
@@ -98,31 +105,36 @@ def _feature_counts(encoded: Sequence[bytes]) -> list[tuple[np.ndarray, np.ndarr
         if not block:
             continue
         lengths = [len(encoded[k]) for k in block]
-        span = lengths[0]
-        steps = np.zeros((span, len(block)), dtype=np.int32)
+        span, width = lengths[0], len(block)
+        steps = np.zeros((span, width), dtype=np.int32)
         for b, k in enumerate(block):
             steps[: lengths[b], b] = np.frombuffer(encoded[k], dtype=np.uint8)
         emitted = np.full_like(steps, -1)
-        base = np.full(len(block), start, dtype=np.int32)
-        active = len(block)
+        base = np.full(width, start, dtype=np.int32)
+        active = width
         for t in range(span):
             while lengths[active - 1] <= t:
                 active -= 1
-            idx = base[:active] + steps[t, :active]
-            emitted[t, :active] = features[idx]
-            base[:active] = moves[idx]
-        position, text = np.nonzero(emitted >= 0)
-        if not len(text):
+            step = packed[base[:active] + steps[t, :active]].view(np.int32).reshape(-1, 2)
+            base[:active] = step[:, 0]
+            emitted[t, :active] = step[:, 1]
+        at = np.flatnonzero(emitted >= 0)  # position-major: position * width + text
+        if not len(at):
             continue  # no text of the block is long enough to emit a feature
-        keys = np.sort((text * n_features + emitted[position, text]) * span + position)
+        position = at // width
+        text = at - position * width
+        keys = np.sort((text * n_features + emitted.ravel()[at]) * span + position)
         pair = keys // span  # text * n_features + feature
         head = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
-        counts = np.diff(np.r_[head, len(keys)])
-        pair, first = pair[head], keys[head] % span
-        by_first = np.argsort(pair // n_features * span + first)  # per text, by first position (distinct keys)
-        pair, counts = pair[by_first], counts[by_first]
-        bounds = np.searchsorted(pair // n_features, np.arange(len(block) + 1))
-        feature = (pair % n_features).astype(np.intp)
+        pair, counts = pair[head], np.diff(np.r_[head, len(keys)])
+        grid = pair // n_features * span + keys[head] % span  # text-major: text * span + first position
+        count_at = np.zeros(width * span, dtype=np.int64)
+        count_at[grid] = counts
+        feature_at = np.zeros(width * span, dtype=np.intp)
+        feature_at[grid] = pair % n_features
+        firsts = np.flatnonzero(count_at)  # by text, then by first position
+        feature, counts = feature_at[firsts], count_at[firsts]
+        bounds = np.searchsorted(firsts // span, np.arange(width + 1))
         for b, k in enumerate(block):
             out[k] = (feature[bounds[b] : bounds[b + 1]], counts[bounds[b] : bounds[b + 1]])
     return out
@@ -132,7 +144,7 @@ def _posterior(features: np.ndarray, counts: np.ndarray, n_bytes: int) -> np.nda
     """py3langid's ``_decide`` (normalised probabilities) from the walk's features and counts."""
     ident = _identifier()
     if len(features):
-        scores = np.log1p(counts.astype(np.float32)) @ _automaton()[3][features] + ident.nb_pc
+        scores = np.log1p(counts.astype(np.float32)) @ _automaton()[2][features] + ident.nb_pc
     else:
         scores = np.full(len(ident.nb_classes), 0.0, dtype=np.float32)
     scores *= 1.0 / math.sqrt(n_bytes or 1)
