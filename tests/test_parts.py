@@ -73,6 +73,28 @@ def test_any_split_into_batches_gives_the_same_table(seed: int) -> None:
     _assert_same(_built([documents_part(b) for b in batches]), _built([_per_document(docs)]))
 
 
+def test_the_process_lexicon_carries_over_and_starts_again_without_changing_the_table(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Batches share the process's numbering of words, terms and forms; past LEXICON_MAX it starts again."""
+    import provenance.scoring.parts as parts
+
+    docs = _documents()
+    expected = _built([_per_document(docs)])
+    monkeypatch.setattr(parts, "_LEXICON", [])
+    _assert_same(_built([documents_part(docs[k : k + 3]) for k in range(0, len(docs), 3)]), expected)
+    assert parts._LEXICON[0].n_keys > 0
+    kept = parts._LEXICON[0]
+    _assert_same(_built([documents_part(docs[k : k + 4]) for k in range(0, len(docs), 4)]), expected)
+    assert parts._LEXICON[0] is kept  # the second pass found every word numbered
+    monkeypatch.setattr(parts, "LEXICON_MAX", 5)
+    _assert_same(_built([documents_part(docs[k : k + 2]) for k in range(0, len(docs), 2)]), expected)
+    assert parts._LEXICON[0] is not kept
+    # the same word in two languages is two keys (its stem is each language's)
+    both = [Document("i", "Le elezioni italiane.", language="it"), Document("e", "The elections elezioni.", language="en")]
+    _assert_same(_built([documents_part(both)]), _built([_per_document(both)]))
+
+
 def test_an_opening_name_is_no_anchor_unless_it_comes_back() -> None:
     table, _ = _built([documents_part([Document("a", "Kiriyenko met Musk in Moscow. Kiriyenko said no.\nKiriyenko")])])
     anchors = [

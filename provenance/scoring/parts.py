@@ -8,11 +8,14 @@ many profiles.  :func:`documents_part` gives the same part without the sets:
 1. each passage's tokens are numbered as they are read, in C (``map`` of
    ``dict.setdefault`` with a running position, one small dictionary per
    language and batch), so the batch is one array of token numbers;
-2. each distinct token is analysed once (its norm, content stem and anchor:
-   :data:`~provenance.scoring.align.Hit`, from the same per-language cache);
+2. each distinct token is analysed once per process, not per batch: the
+   :class:`Lexicon` numbers the words (per language) and the full hits it has
+   met, with their stem, anchor and norm as numbers of its terms and forms, so a
+   batch maps its tokens to those numbers in numpy and only a word it meets for
+   the first time is analysed (:data:`~provenance.scoring.align.Hit`);
 3. the passages' stem and anchor sets, each document's surface forms and the
    counts for the term weights are then taken by sorting integer keys of the
-   whole batch.
+   whole batch; the part names only the terms and forms it uses.
 
 Within a passage each word is kept once, in order of first occurrence (the
 sets are the same), except the token that opens the passage, which is kept
@@ -29,10 +32,11 @@ equal on texts in several scripts.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
-from itertools import chain, compress, count
-from operator import is_, itemgetter
+from itertools import compress, count
+from operator import is_
+from typing import TypeVar
 
 import numpy as np
 
@@ -40,26 +44,124 @@ from provenance.arrays import unique_sorted
 from provenance.normalize.analyzer import Analyzer, analyzer_for
 from provenance.normalize.segment import split_passages
 from provenance.records import Document
-from provenance.scoring.align import _ANCHOR_OF, _HITS, _HITS_MAX, _STEM, ANCHOR, MAX_PASSAGES, Hit, _entry, _hit
-from provenance.scoring.table import TablePart, _joined, _ranks
+from provenance.scoring.align import ANCHOR, MAX_PASSAGES, Hit, _entry, _hit
+from provenance.scoring.table import TablePart, _ranks
 
-_SECOND = itemgetter(slice(1, 2))  # an anchor's first character after ANCHOR
-_NORM = itemgetter(0)  # of a Hit
 _IS_NONE = partial(is_, None)
+_K = TypeVar("_K", str, Hit)  # a lexicon key: a word as written, or a full hit
 
 
-def _plain_hits(words: Sequence[str], analyzer: Analyzer) -> list[Hit]:
-    """The full :data:`Hit` of each word as written (a name anchor included), through the language's cache."""
-    cache = _HITS.setdefault(analyzer.language, {})
-    if len(cache) + len(words) > _HITS_MAX:
-        cache.clear()
-    found = list(map(cache.get, words))
-    if None in found:
-        for k in compress(count(), map(_IS_NONE, found)):  # the misses, found in C
-            w = words[k]
-            norm, stem, stop = analyzer.word(w)
-            found[k] = cache[w] = _hit(norm, _entry(norm, stem, stop, w[0].isupper()))
-    return found  # type: ignore[return-value]  # every miss filled
+LEXICON_MAX = 1_000_000  # keys a process keeps numbered between batches; past it, the lexicon starts again
+
+
+class Lexicon:
+    """The keys a process has met, numbered once for all its batches (module docstring, step 2).
+
+    A key is a word as written in one language (plain texts) or a full :data:`Hit` (texts
+    tokenised one token at a time).  ``stem[key]``, ``anchor[key]``: its stem's and anchor's
+    number among the terms, -1 for none; ``norm[key]``: its norm's number among the forms.
+    Of each term: ``name[term]``, whether it is a name anchor (not a number: what an opening
+    token does not give); ``anchor_form[term]``, an anchor's form (its text without the prefix).
+    """
+
+    def __init__(self) -> None:
+        self.words: dict[str, dict[str, int]] = {}  # language -> word as written -> key
+        self.hits: dict[Hit, int] = {}
+        self.terms: dict[str, int] = {}
+        self.term_list: list[str] = []
+        self.forms: dict[str, int] = {}
+        self.form_list: list[str] = []
+        self.n_keys = 0
+        self.stem = np.zeros(0, dtype=np.int64)
+        self.anchor = np.zeros(0, dtype=np.int64)
+        self.norm = np.zeros(0, dtype=np.int64)
+        self.name = np.zeros(0, dtype=bool)
+        self.anchor_form = np.zeros(0, dtype=np.int64)
+
+    def word_keys(self, words: Sequence[str], analyzer: Analyzer) -> list[int]:
+        """The key of each word as written (the analyzer's language); a new word is analysed and numbered."""
+        return self._keys(self.words.setdefault(analyzer.language, {}), words, partial(_word_hit, analyzer=analyzer))
+
+    def hit_keys(self, hits: Sequence[Hit]) -> list[int]:
+        """The key of each full hit; a new one is numbered."""
+        return self._keys(self.hits, hits, _same_hit)
+
+    def _keys(self, index: dict[_K, int], items: Sequence[_K], hit_of: Callable[[_K], Hit]) -> list[int]:
+        found = list(map(index.get, items))
+        if None in found:
+            misses = list(compress(count(), map(_IS_NONE, found)))  # found in C
+            for k, key in zip(misses, self._add([hit_of(items[k]) for k in misses]), strict=True):
+                found[k] = index[items[k]] = key
+        return found  # type: ignore[return-value]  # every miss filled
+
+    def _add(self, hits: Sequence[Hit]) -> range:
+        """Number new keys with these hits (their terms and forms numbered as first met)."""
+        n_terms = len(self.term_list)
+        stems: list[int] = []
+        anchors: list[int] = []
+        norms: list[int] = []
+        for norm, stem, anchor in hits:
+            stems.append(-1 if stem is None else self._term(stem))
+            anchors.append(-1 if anchor is None else self._term(anchor))
+            norms.append(self._form(norm))
+        names: list[bool] = []
+        anchor_forms: list[int] = []
+        for term in self.term_list[n_terms:]:
+            is_anchor = term.startswith(ANCHOR)
+            names.append(is_anchor and not term[1:2].isdigit())
+            anchor_forms.append(self._form(term[len(ANCHOR) :]) if is_anchor else -1)
+        self.name = _grown(self.name, n_terms, np.array(names, dtype=bool))
+        self.anchor_form = _grown(self.anchor_form, n_terms, np.array(anchor_forms, dtype=np.int64))
+        start = self.n_keys
+        self.n_keys += len(hits)
+        self.stem = _grown(self.stem, start, np.array(stems, dtype=np.int64))
+        self.anchor = _grown(self.anchor, start, np.array(anchors, dtype=np.int64))
+        self.norm = _grown(self.norm, start, np.array(norms, dtype=np.int64))
+        return range(start, self.n_keys)
+
+    def _term(self, term: str) -> int:
+        return _numbered(self.terms, self.term_list, term)
+
+    def _form(self, form: str) -> int:
+        return _numbered(self.forms, self.form_list, form)
+
+
+def _numbered(index: dict[str, int], listed: list[str], value: str) -> int:
+    """``value``'s number in ``index``, numbering it next (and listing it) if new."""
+    number = index.get(value)
+    if number is None:
+        number = index[value] = len(listed)
+        listed.append(value)
+    return number
+
+
+def _word_hit(word: str, analyzer: Analyzer) -> Hit:
+    norm, stem, stop = analyzer.word(word)
+    return _hit(norm, _entry(norm, stem, stop, word[0].isupper()))
+
+
+def _same_hit(hit: Hit) -> Hit:
+    return hit
+
+
+def _grown(array: np.ndarray, at: int, values: np.ndarray) -> np.ndarray:
+    """``array`` with ``values`` written from ``at`` on, grown (doubling) where it is too short."""
+    end = at + len(values)
+    if end > len(array):
+        bigger = np.zeros(max(end, 2 * len(array)), dtype=array.dtype)
+        bigger[:at] = array[:at]
+        array = bigger
+    array[at:end] = values
+    return array
+
+
+_LEXICON: list[Lexicon] = []  # this process's (one; made again when it outgrows LEXICON_MAX)
+
+
+def _lexicon() -> Lexicon:
+    if not _LEXICON or _LEXICON[0].n_keys > LEXICON_MAX:
+        _LEXICON[:] = [Lexicon()]
+    return _LEXICON[0]
 
 
 def _unique_pairs(major: np.ndarray, minor: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
@@ -157,29 +259,17 @@ def _part(
     languages: list[str],
 ) -> TablePart:
     """The arrays of :func:`documents_part` from its tokens (numbered by the position of their key's first token)."""
-    # the distinct keys, densely numbered in order of first occurrence, and their hits
+    # each key's number in the process's lexicon, by the position of its first token
+    lexicon = _lexicon()
     firsts: list[int] = []
-    hits: list[Hit] = []
+    keys: list[int] = []
     for language, index in words_of.items():
         firsts += index.values()
-        hits += _plain_hits(list(index), analyzer_for(language))
+        keys += lexicon.word_keys(list(index), analyzer_for(language))
     firsts += hits_of.values()
-    hits += hits_of
+    keys += lexicon.hit_keys(list(hits_of))
     key_of = np.zeros(max(firsts, default=-1) + 1, dtype=np.int64)
-    key_of[np.asarray(firsts, dtype=np.int64)] = np.arange(len(firsts), dtype=np.int64)
-
-    # terms (stems and anchors: anchors begin with ANCHOR, stems never do), numbered in C
-    n_keys = len(hits)
-    stems, anchors = list(map(_STEM, hits)), list(map(_ANCHOR_OF, hits))
-    numbered = dict.fromkeys(chain(stems, anchors))
-    numbered.pop(None, None)
-    every = list(numbered)
-    number: dict[str | None, int] = dict(zip(every, count()))
-    number[None] = -1
-    stem_of = np.fromiter(map(number.__getitem__, stems), np.int64, n_keys)
-    anchor_of = np.fromiter(map(number.__getitem__, anchors), np.int64, n_keys)
-    # of an anchor: whether it is a name, not a number (and a last entry for "no anchor", -1)
-    is_name = np.append(~np.fromiter(map(str.isdigit, map(_SECOND, every)), bool, len(every)), False)
+    key_of[np.asarray(firsts, dtype=np.int64)] = keys
 
     token = key_of[np.asarray(tokens, dtype=np.int64)] if tokens else np.zeros(0, dtype=np.int64)
     lengths = np.asarray(passage_tokens, dtype=np.int64)
@@ -190,36 +280,34 @@ def _part(
     opening = np.asarray(opens, dtype=bool) & (lengths > 0)
     first_token[(np.cumsum(lengths) - lengths)[opening]] = True
 
-    width = max(1, len(every))
-    stem = stem_of[token]
+    # terms (stems and anchors: anchors begin with ANCHOR, stems never do) in the lexicon's numbers
+    width = max(1, len(lexicon.term_list))
+    stem = lexicon.stem[token]
     has_stem = stem >= 0
-    anchor = anchor_of[token]
-    has_anchor = (anchor >= 0) & ~(first_token & is_name[anchor])  # an opening name is not an anchor
+    anchor = lexicon.anchor[token]
+    has_anchor = anchor >= 0
+    opening_name = first_token & has_anchor
+    opening_name[opening_name] = lexicon.name[anchor[opening_name]]
+    has_anchor &= ~opening_name  # an opening name is not an anchor
     term_rows, term_ids = _unique_pairs(row[has_stem], stem[has_stem], width)
     anchor_rows, anchor_ids = _unique_pairs(row[has_anchor], anchor[has_anchor], width)
 
     # the terms that occur (an opening name may be met nowhere else), renumbered densely
     used = unique_sorted(np.concatenate([term_ids, anchor_ids]))
     rank = _ranks(used, width)
-    vocab = [every[t] for t in used.tolist()]
+    vocab = [lexicon.term_list[t] for t in used.tolist()]
     term_ids, anchor_ids = rank[term_ids], rank[anchor_ids]
 
     # each document's surface: its stems with the form of their first token, its anchors without the prefix
     stem_doc, stem_term, stem_first = _first_pairs(doc_of_row[row[has_stem]], rank[stem[has_stem]], len(vocab) or 1)
-    norms = list(map(_NORM, hits))
-    forms: dict[str, int] = dict(zip(dict.fromkeys(norms), count()))  # every key's norm, numbered in C
-    norm_of = np.fromiter(map(forms.__getitem__, norms), np.int64, n_keys)
-    stem_form = norm_of[token[has_stem][stem_first]]
+    stem_form = lexicon.norm[token[has_stem][stem_first]]
     anchor_doc, anchor_term = _unique_pairs(doc_of_row[anchor_rows], anchor_ids, len(vocab) or 1)
-    anchor_terms, term_of_entry = np.unique(anchor_term, return_inverse=True)
-    term_form = _joined(forms, [vocab[t][len(ANCHOR) :] for t in anchor_terms.tolist()])
-    anchor_form = term_form[term_of_entry.ravel()]
+    anchor_form = lexicon.anchor_form[used[anchor_term]]
     # the forms that are some document's surface form, renumbered densely
     surface_form = np.concatenate([stem_form, anchor_form])
     used_forms = unique_sorted(surface_form)
-    every_form = list(forms)
-    form_list = [every_form[f] for f in used_forms.tolist()]
-    surface_form = _ranks(used_forms, len(every_form))[surface_form]
+    form_list = [lexicon.form_list[f] for f in used_forms.tolist()]
+    surface_form = np.searchsorted(used_forms, surface_form)
     surface_term = np.concatenate([stem_term, anchor_term])
     surface_doc = np.concatenate([stem_doc, anchor_doc])
     language_index: dict[str, int] = {}
