@@ -189,7 +189,7 @@ def detect_language(text: str, min_confidence: float = 0.5, min_letters: int = 2
 
 
 EM_ROUNDS = 50
-EM_BLOCK = 16_384  # posterior rows worked on at a time (the transients stay ~12 MB at any collection size)
+EM_BLOCK = 2_048  # posterior rows worked on at a time: a block (2.3 MB) stays in cache across its passes (16,384: 2x slower)
 
 
 @dataclass(frozen=True)
