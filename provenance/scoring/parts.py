@@ -5,14 +5,14 @@
 passage), and :func:`~provenance.scoring.table.table_part` numbers the sets of
 many profiles.  :func:`documents_part` gives the same part without the sets:
 
-1. each passage's tokens are numbered as they are read, in C (``map`` of
-   ``dict.setdefault`` with a running position, one small dictionary per
-   language and batch), so the batch is one array of token numbers;
-2. each distinct token is analysed once per process, not per batch: the
-   :class:`Lexicon` numbers the words (per language) and the full hits it has
-   met, with their stem, anchor and norm as numbers of its terms and forms, so a
-   batch maps its tokens to those numbers in numpy and only a word it meets for
-   the first time is analysed (:data:`~provenance.scoring.align.Hit`);
+1. each passage's distinct tokens are listed as they are read (words as written
+   of a plain text, full hits of the others), and the whole batch's list is
+   looked up in the process's :class:`Lexicon` in C (``map`` of ``dict.get``),
+   so the batch is one array of token keys;
+2. the lexicon numbers the words (per language) and the full hits it has met
+   once for all of a process's batches, with their stem, anchor and norm as
+   numbers of its terms and forms, so only a word a process meets for the first
+   time is analysed (:data:`~provenance.scoring.align.Hit`) and the rest is numpy;
 3. the passages' stem and anchor sets, each document's surface forms and the
    counts for the term weights are then taken by sorting integer keys of the
    whole batch; the part names only the terms and forms it uses.
@@ -34,9 +34,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import partial
-from itertools import compress, count
+from itertools import chain, compress, count
 from operator import is_
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -49,6 +49,8 @@ from provenance.scoring.table import TablePart, _ranks
 
 _IS_NONE = partial(is_, None)
 _K = TypeVar("_K", str, Hit)  # a lexicon key: a word as written, or a full hit
+# a batch's consecutive tokens of one kind: (analyzer, words as written) of plain texts, (None, full hits) of others
+_Run = tuple[Analyzer | None, list[Any]]
 
 
 LEXICON_MAX = 1_000_000  # keys a process keeps numbered between batches; past it, the lexicon starts again
@@ -90,8 +92,10 @@ class Lexicon:
         found = list(map(index.get, items))
         if None in found:
             misses = list(compress(count(), map(_IS_NONE, found)))  # found in C
-            for k, key in zip(misses, self._add([hit_of(items[k]) for k in misses]), strict=True):
-                found[k] = index[items[k]] = key
+            new = list(dict.fromkeys(items[k] for k in misses))  # each new item numbered once
+            index.update(zip(new, self._add([hit_of(item) for item in new]), strict=True))
+            for k in misses:
+                found[k] = index[items[k]]
         return found  # type: ignore[return-value]  # every miss filled
 
     def _add(self, hits: Sequence[Hit]) -> range:
@@ -202,10 +206,8 @@ def _counted_triples(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def documents_part(docs: Sequence[Document]) -> TablePart:
     """The :class:`TablePart` of ``docs``: their passages, stems, anchors and surface forms (module docstring)."""
-    position = count()
-    words_of: dict[str, dict[str, int]] = {}  # language -> word as written -> position of its first token
-    hits_of: dict[Hit, int] = {}  # full hit -> position of its first token (texts tokenised one token at a time)
-    tokens: list[int] = []  # the first position of each token's key
+    # the tokens in order, in runs of one kind: (analyzer, words as written) of plain texts, (None, full hits) of others
+    runs: list[_Run] = []
     passage_tokens: list[int] = []
     opens: list[bool] = []  # whether the passage's first token opens it
     spans: list[tuple[int, int]] = []
@@ -219,8 +221,11 @@ def documents_part(docs: Sequence[Document]) -> TablePart:
         passages = split_passages(text, doc.id)[:MAX_PASSAGES]
         n_passages.append(len(passages))
         text_lengths.append(sum(p.end - p.start for p in passages))
-        if analyzer.is_plain(text):
-            index = words_of.setdefault(analyzer.language, {})
+        plain = analyzer.is_plain(text)
+        if not runs or runs[-1][0] is not (analyzer if plain else None):
+            runs.append((analyzer if plain else None, []))
+        if plain:
+            words_run: list[str] = runs[-1][1]
             for p in passages:
                 words = analyzer.plain_words(text, p.start, p.end)
                 opening = bool(words) and text[p.start] == words[0][0]
@@ -229,28 +234,24 @@ def documents_part(docs: Sequence[Document]) -> TablePart:
                 distinct = list(dict.fromkeys(words[1:] if opening else words))
                 if opening:
                     distinct.insert(0, words[0])
-                tokens.extend(map(index.setdefault, distinct, position))
+                words_run += distinct
                 passage_tokens.append(len(distinct))
                 opens.append(opening)
                 spans.append((p.start, p.end))
         else:
+            hits_run: list[Hit] = runs[-1][1]
             for p in passages:
                 found = analyzer.token_tuples(text, p.start, p.end)
-                for norm, stem, s, _, stop in found:
-                    tokens.append(
-                        hits_of.setdefault(_hit(norm, _entry(norm, stem, stop, text[s].isupper())), next(position))
-                    )
+                hits_run += [_hit(n, _entry(n, stem, stop, text[s].isupper())) for n, stem, s, _, stop in found]
                 passage_tokens.append(len(found))
                 opens.append(bool(found) and found[0][2] == p.start)
                 spans.append((p.start, p.end))
-    return _part(docs, tokens, words_of, hits_of, passage_tokens, opens, spans, n_passages, text_lengths, languages)
+    return _part(docs, runs, passage_tokens, opens, spans, n_passages, text_lengths, languages)
 
 
 def _part(
     docs: Sequence[Document],
-    tokens: list[int],
-    words_of: dict[str, dict[str, int]],
-    hits_of: dict[Hit, int],
+    runs: list[_Run],
     passage_tokens: list[int],
     opens: list[bool],
     spans: list[tuple[int, int]],
@@ -258,20 +259,14 @@ def _part(
     text_lengths: list[int],
     languages: list[str],
 ) -> TablePart:
-    """The arrays of :func:`documents_part` from its tokens (numbered by the position of their key's first token)."""
-    # each key's number in the process's lexicon, by the position of its first token
+    """The arrays of :func:`documents_part` from its runs of tokens (words as written, or full hits)."""
+    # each token's key in the process's lexicon
     lexicon = _lexicon()
-    firsts: list[int] = []
-    keys: list[int] = []
-    for language, index in words_of.items():
-        firsts += index.values()
-        keys += lexicon.word_keys(list(index), analyzer_for(language))
-    firsts += hits_of.values()
-    keys += lexicon.hit_keys(list(hits_of))
-    key_of = np.zeros(max(firsts, default=-1) + 1, dtype=np.int64)
-    key_of[np.asarray(firsts, dtype=np.int64)] = keys
-
-    token = key_of[np.asarray(tokens, dtype=np.int64)] if tokens else np.zeros(0, dtype=np.int64)
+    keys = [
+        lexicon.hit_keys(items) if analyzer is None else lexicon.word_keys(items, analyzer)
+        for analyzer, items in runs
+    ]
+    token = np.fromiter(chain.from_iterable(keys), dtype=np.int64, count=sum(map(len, keys)))
     lengths = np.asarray(passage_tokens, dtype=np.int64)
     n_rows = len(lengths)
     row = np.repeat(np.arange(n_rows, dtype=np.int64), lengths)
