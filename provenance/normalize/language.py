@@ -115,7 +115,7 @@ def _feature_counts(encoded: Sequence[bytes]) -> list[tuple[np.ndarray, np.ndarr
         for t in range(span):
             while lengths[active - 1] <= t:
                 active -= 1
-            step = packed[base[:active] + steps[t, :active]].view(np.int32).reshape(-1, 2)
+            step = packed[base[:active] + steps[t, :active]].view("<i4").reshape(-1, 2)
             base[:active] = step[:, 0]
             emitted[t, :active] = step[:, 1]
         at = np.flatnonzero(emitted >= 0)  # position-major: position * width + text
@@ -128,12 +128,12 @@ def _feature_counts(encoded: Sequence[bytes]) -> list[tuple[np.ndarray, np.ndarr
         head = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
         pair, counts = pair[head], np.diff(np.r_[head, len(keys)])
         grid = pair // n_features * span + keys[head] % span  # text-major: text * span + first position
-        count_at = np.zeros(width * span, dtype=np.int64)
+        count_at = np.zeros(width * span, dtype=np.int32)  # (int32: a count is at most a text's length)
         count_at[grid] = counts
-        feature_at = np.zeros(width * span, dtype=np.intp)
+        feature_at = np.zeros(width * span, dtype=np.int32)
         feature_at[grid] = pair % n_features
         firsts = np.flatnonzero(count_at)  # by text, then by first position
-        feature, counts = feature_at[firsts], count_at[firsts]
+        feature, counts = feature_at[firsts].astype(np.intp), count_at[firsts].astype(np.int64)
         bounds = np.searchsorted(firsts // span, np.arange(width + 1))
         for b, k in enumerate(block):
             out[k] = (feature[bounds[b] : bounds[b + 1]], counts[bounds[b] : bounds[b + 1]])
@@ -189,7 +189,7 @@ def detect_language(text: str, min_confidence: float = 0.5, min_letters: int = 2
 
 
 EM_ROUNDS = 50
-EM_BLOCK = 2_048  # posterior rows worked on at a time: a block (2.3 MB) stays in cache across its passes (16,384: 2x slower)
+EM_BLOCK = 2_048  # posterior rows worked on at a time: a block (2.3 MB) stays in cache across its passes
 
 
 @dataclass(frozen=True)
