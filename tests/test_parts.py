@@ -84,9 +84,10 @@ def test_the_process_lexicon_carries_over_and_starts_again_without_changing_the_
     monkeypatch.setattr(parts, "_LEXICON", [])
     _assert_same(_built([documents_part(docs[k : k + 3]) for k in range(0, len(docs), 3)]), expected)
     kept = parts._LEXICON[0]
-    assert kept.n_keys == sum(map(len, kept.words.values())) + len(kept.hits) > 0  # each key numbered once
+    n_keys = kept.n_keys
+    assert n_keys == sum(map(len, kept.words.values())) + len(kept.hits) > 0  # each key numbered once
     _assert_same(_built([documents_part(docs[k : k + 4]) for k in range(0, len(docs), 4)]), expected)
-    assert parts._LEXICON[0] is kept  # the second pass found every word numbered
+    assert parts._LEXICON[0] is kept and kept.n_keys == n_keys  # the second pass met no new word
     monkeypatch.setattr(parts, "LEXICON_MAX", 5)
     _assert_same(_built([documents_part(docs[k : k + 2]) for k in range(0, len(docs), 2)]), expected)
     assert parts._LEXICON[0] is not kept
