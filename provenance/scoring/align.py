@@ -136,6 +136,12 @@ def _hit(norm: str, entry: Entry) -> Hit:
     return norm, stem if content else None, number if number is not None else name
 
 
+def word_hit(word: str, analyzer: Analyzer) -> Hit:
+    """The full :data:`Hit` of a word as written (a capitalised word's name anchor included)."""
+    norm, stem, stop = analyzer.word(word)
+    return _hit(norm, _entry(norm, stem, stop, word[0].isupper()))
+
+
 def _passage_hits(text: str, start: int, end: int, analyzer: Analyzer, plain: bool) -> list[Hit]:
     """The :data:`Hit` of each token of ``text[start:end]`` (``plain``: see Analyzer.is_plain), in order.
 
@@ -165,8 +171,7 @@ def _passage_hits(text: str, start: int, end: int, analyzer: Analyzer, plain: bo
     if None in found:
         for k, (w, hit) in enumerate(zip(distinct, found, strict=True)):
             if hit is None:
-                norm, stem, stop = analyzer.word(w)
-                found[k] = cache[w] = _hit(norm, _entry(norm, stem, stop, w[0].isupper()))
+                found[k] = cache[w] = word_hit(w, analyzer)
     hits: list[Hit] = found  # type: ignore[assignment]  # every miss filled
     if opens and hits[0][2] is not None and not hits[0][0][0].isdigit():  # an opening name: not an anchor
         hits[0] = (hits[0][0], hits[0][1], None)

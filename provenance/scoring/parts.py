@@ -44,7 +44,7 @@ from provenance.arrays import unique_sorted
 from provenance.normalize.analyzer import Analyzer, analyzer_for
 from provenance.normalize.segment import split_passages
 from provenance.records import Document
-from provenance.scoring.align import ANCHOR, MAX_PASSAGES, Hit, _entry, _hit
+from provenance.scoring.align import ANCHOR, MAX_PASSAGES, Hit, _entry, _hit, word_hit
 from provenance.scoring.table import TablePart, _ranks
 
 _IS_NONE = partial(is_, None)
@@ -82,7 +82,7 @@ class Lexicon:
 
     def word_keys(self, words: Sequence[str], analyzer: Analyzer) -> list[int]:
         """The key of each word as written (the analyzer's language); a new word is analysed and numbered."""
-        return self._keys(self.words.setdefault(analyzer.language, {}), words, partial(_word_hit, analyzer=analyzer))
+        return self._keys(self.words.setdefault(analyzer.language, {}), words, partial(word_hit, analyzer=analyzer))
 
     def hit_keys(self, hits: Sequence[Hit]) -> list[int]:
         """The key of each full hit; a new one is numbered."""
@@ -137,11 +137,6 @@ def _numbered(index: dict[str, int], listed: list[str], value: str) -> int:
         number = index[value] = len(listed)
         listed.append(value)
     return number
-
-
-def _word_hit(word: str, analyzer: Analyzer) -> Hit:
-    norm, stem, stop = analyzer.word(word)
-    return _hit(norm, _entry(norm, stem, stop, word[0].isupper()))
 
 
 def _same_hit(hit: Hit) -> Hit:
