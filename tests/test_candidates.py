@@ -82,7 +82,7 @@ def test_probe_rows_use_only_rare_shared_terms() -> None:
 
 
 def test_row_dots_and_shortlist_are_scipys_floats_and_a_stable_sort() -> None:
-    """Exact cosines: scipy's row products bit for bit (unsorted columns), the same sum order sorted; ties: smaller column."""
+    """Exact cosines: scipy's row products, summed in reverse storage order as ``np.add.reduceat`` sums; ties: smaller column."""
     from provenance.candidates.neighbours import _row_dots, _top
 
     rng = np.random.default_rng(3)
@@ -103,6 +103,13 @@ def test_row_dots_and_shortlist_are_scipys_floats_and_a_stable_sort() -> None:
         return float(np.add.reduceat(np.array(products), [0])[0]) if products else 0.0
 
     assert np.array_equal(_row_dots(x, i, j), [reverse_storage_sum(a, b) for a, b in zip(i, j, strict=True)])
+    # dense rows: hundreds of shared columns a pair, past numpy's 8-wide and 128-long summation blocks
+    dense = sparse.random(60, 900, density=0.7, random_state=5, format="csr")
+    dense.data = rng.random(len(dense.data)) * 10.0 ** rng.uniform(-6, 0, len(dense.data))
+    a, b = rng.integers(0, 60, 400), rng.integers(0, 60, 400)
+    x = dense
+    assert np.array_equal(_row_dots(x, a, b), [reverse_storage_sum(p, q) for p, q in zip(a, b, strict=True)])
+    assert np.allclose(_row_dots(x, a, b), np.asarray(x[a].multiply(x[b]).sum(axis=1)).ravel(), rtol=1e-12, atol=0)
     cols = rng.permutation(50).astype(np.int32)
     vals = np.round(rng.random(50), 1)
     want = np.sort(cols[np.lexsort((cols, -vals))[:12]])

@@ -45,7 +45,7 @@ import math
 import numpy as np
 from scipy import sparse
 
-from provenance.scoring.align import ragged_range
+from provenance.jit import jit, numpy_sum
 
 PROBE_TERMS = 32
 SHORTLIST = 3
@@ -150,74 +150,81 @@ def probe_index(
     return probe_rows(vectors, usable, 0, vectors.shape[0], probe_terms), inverted_index(vectors, usable)
 
 
-DOT_BUFFER = 1 << 22  # products laid out before they are summed (bounds memory for long documents)
+@jit
+def _dots_kernel(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    data: np.ndarray,
+    columns: int,
+    si: np.ndarray,
+    sj: np.ndarray,
+    ascending: bool,
+) -> np.ndarray:
+    """:func:`_row_dots` of pairs ``(si[k], sj[k])`` grouped by ``si`` (each row's pairs one after the other)."""
+    out = np.zeros(len(si))
+    pos = np.full(columns, -1, np.int64)
+    longest = 0
+    for r in range(len(indptr) - 1):
+        longest = max(longest, indptr[r + 1] - indptr[r])
+    at = np.zeros(longest)  # unsorted rows: the product at each of a's storage positions
+    products = np.zeros(longest + 1)
+    k = 0
+    while k < len(si):
+        a = si[k]
+        lo, hi = indptr[a], indptr[a + 1]
+        for p in range(lo, hi):
+            pos[indices[p]] = p  # where each of a's columns is stored
+        while k < len(si) and si[k] == a:
+            b = sj[k]
+            n = 0
+            if ascending:  # the shared columns come in a's storage order: listed, then reversed
+                for q in range(indptr[b], indptr[b + 1]):
+                    p = pos[indices[q]]
+                    if p >= 0:
+                        v = data[q] * data[p]
+                        if v != 0:
+                            products[n] = v
+                            n += 1
+                for t in range(n // 2):
+                    products[t], products[n - 1 - t] = products[n - 1 - t], products[t]
+            else:  # placed at a's storage positions, read from the last
+                for q in range(indptr[b], indptr[b + 1]):
+                    p = pos[indices[q]]
+                    if p >= 0:
+                        at[p - lo] = data[q] * data[p]
+                for p in range(hi - 1, lo - 1, -1):
+                    v = at[p - lo]
+                    if v != 0:
+                        products[n] = v
+                        n += 1
+                    at[p - lo] = 0.0
+            if n:
+                out[k] = numpy_sum(products, 0, n)
+            k += 1
+        for p in range(lo, hi):
+            pos[indices[p]] = -1
+    return out
 
 
 def _row_dots(x: sparse.csr_matrix, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """``x[i[k]] . x[j[k]]`` for every k (exact cosines of L2-normalised rows).
+    """``x[i[k]] . x[j[k]]`` for every k (exact cosines of L2-normalised rows; ``x`` without duplicate entries).
 
-    The nonzero products of the shared columns, listed in the reverse of row ``i[k]``'s
-    storage order and summed by ``np.add.reduceat``: for rows with unsorted columns, the
-    same floats as ``x[i].multiply(x[j]).sum(axis=1)`` (scipy's element-wise product of
-    such rows lists them so), without building the two row-indexed matrices.  The pairs of one
-    row ``a`` are done together: ``a``'s columns are marked in a dense position array and
-    the partners' entries looked up in it.  With sorted indices (the usual case) a
-    partner's shared entries come in ``a``'s storage order, so reversing the whole list
-    orders it; otherwise it is sorted.
+    The nonzero products of the shared columns, in the order scipy's element-wise product
+    ``x[i].multiply(x[j])`` lists them (the reverse of row ``i[k]``'s storage order), added
+    as ``np.add.reduceat`` adds a segment (:func:`~provenance.jit.numpy_sum`; scipy's
+    ``.sum(axis=1)`` adds one after the other, which differs in the last bits past 2 terms),
+    without building the two row-indexed matrices.
+    A compiled loop (:func:`_dots_kernel`): the pairs of one row ``a`` are done together, its
+    columns marked in a dense position array and each partner's entries looked up in it.
     """
-    out = np.zeros(len(i))
     if len(i) == 0:
-        return out
-    ascending = bool(x.has_sorted_indices)
-    indptr, indices, data = x.indptr, x.indices, x.data
+        return np.zeros(0)
     order = np.argsort(i, kind="stable")
-    si, sj = np.asarray(i)[order], np.asarray(j)[order]
-    runs = np.flatnonzero(np.r_[True, si[1:] != si[:-1], True]).tolist()
-    pos = np.full(x.shape[1], -1, dtype=np.int64)
-    values: list[np.ndarray] = []
-    owners: list[np.ndarray] = []
-    places: list[np.ndarray] = []
-    done = held = 0
-    for r0, r1 in zip(runs[:-1], runs[1:], strict=True):
-        a = si[r0]
-        lo, hi = indptr[a], indptr[a + 1]
-        js = sj[r0:r1]
-        lens = indptr[js + 1] - indptr[js]
-        entry = ragged_range(indptr[js], lens)
-        pos[indices[lo:hi]] = np.arange(lo, hi)  # where each of a's columns is stored
-        where = pos[indices[entry]]
-        pos[indices[lo:hi]] = -1
-        hit = np.flatnonzero(where >= 0)  # the partners' entries in a shared column, ascending per partner
-        values.append(data[entry[hit]] * data[where[hit]])
-        owners.append(np.repeat(np.arange(r0, r1), lens)[hit])
-        if not ascending:
-            places.append(where[hit])
-        held += len(entry)
-        if held >= DOT_BUFFER or r1 == len(si):
-            products, owner = np.concatenate(values), np.concatenate(owners)
-            if ascending:  # reversed: each pair's products in reverse storage order, the pairs from last to first
-                products, owner = products[::-1], owner[::-1]
-            else:
-                last_first = np.lexsort((-np.concatenate(places), owner))
-                products, owner = products[last_first], owner[last_first]
-            nonzero = products != 0
-            counts = np.bincount(owner[nonzero] - done, minlength=r1 - done)
-            sums = _segment_sums(products[nonzero], counts[::-1] if ascending else counts)
-            out[done:r1] = sums[::-1] if ascending else sums
-            values, owners, places, done, held = [], [], [], r1, 0
+    si, sj = np.asarray(i, dtype=np.int64)[order], np.asarray(j, dtype=np.int64)[order]
+    out = _dots_kernel(x.indptr, x.indices, x.data, x.shape[1], si, sj, bool(x.has_sorted_indices))
     result = np.empty_like(out)
     result[order] = out
     return result
-
-
-def _segment_sums(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Sums of consecutive runs of ``values`` of lengths ``counts`` (0 for an empty run), as scipy sums rows."""
-    out = np.zeros(len(counts))
-    filled = np.flatnonzero(counts)
-    if len(filled):
-        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-        out[filled] = np.add.reduceat(values, starts[filled])
-    return out
 
 
 def _top(cols: np.ndarray, vals: np.ndarray, width: int) -> np.ndarray:

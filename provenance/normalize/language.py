@@ -7,8 +7,8 @@ log-probabilities are turned into a posterior with a softmax; below
 as ``"und"`` (undetermined, ISO 639-2) and the language-independent fallback
 analysis is used.  Only a prefix of the text is read (:data:`PREFIX_CHARS`):
 a news article's language is settled by its first paragraphs, and the model's
-cost grows with the text.  The model's byte automaton is walked for a block of
-texts at once (one numpy step per byte position, :func:`_feature_counts`)
+cost grows with the text.  The model's byte automaton is walked by a compiled
+loop (:mod:`provenance.jit`), many texts side by side (:func:`_feature_counts`),
 instead of byte by byte in Python; the features, their counts and the
 posterior are exactly py3langid's (``LanguageIdentifier._decide``).
 
@@ -36,6 +36,8 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
+
+from provenance.jit import jit
 
 UNDETERMINED = "und"
 PREFIX_CHARS = 3000  # characters of a document read by the language model (about 450 words)
@@ -83,60 +85,81 @@ def _automaton() -> tuple[np.ndarray, int, np.ndarray]:
     return halves.view("<i8").ravel(), int(rowbase[0]), table
 
 
-WALK_BLOCK = 512  # texts walked together
+WALK_LANES = 32  # texts walked side by side: a step's table read waits on the step before, so a lone walk
+# waits on memory at every byte (the table is 78 MB); 32 independent walks keep that many reads in flight
+
+
+@jit
+def _walk(packed: np.ndarray, start: int, data: np.ndarray, offsets: np.ndarray, lanes: int) -> np.ndarray:
+    """The feature the automaton emits at each byte of ``data`` (-1 for none); text ``t`` is
+    ``data[offsets[t]:offsets[t + 1]]``, each walked from state ``start``, ``lanes`` texts at a time."""
+    emitted = np.empty(len(data), np.int32)
+    n = len(offsets) - 1
+    base = np.empty(lanes, np.int64)
+    at = np.empty(lanes, np.int64)
+    end = np.empty(lanes, np.int64)
+    for first in range(0, n, lanes):
+        width = min(n, first + lanes) - first
+        longest = 0
+        for g in range(width):
+            base[g] = start
+            at[g] = offsets[first + g]
+            end[g] = offsets[first + g + 1]
+            longest = max(longest, end[g] - at[g])
+        for _ in range(longest):
+            for g in range(width):
+                p = at[g]
+                if p < end[g]:
+                    step = packed[base[g] + data[p]]
+                    base[g] = step & 0xFFFFFFFF  # the low half: the next state's row base
+                    emitted[p] = step >> 32  # the high half: the feature (-1 stays -1)
+                    at[g] = p + 1
+    return emitted
+
+
+@jit
+def _count(emitted: np.ndarray, offsets: np.ndarray, n_features: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per text of :func:`_walk`, its features in order of first occurrence and their counts:
+    ``(features, counts, bounds)``, text ``t``'s in ``bounds[t]:bounds[t + 1]``."""
+    n = len(offsets) - 1
+    seen = np.zeros(n_features, np.int64)
+    features = np.empty(len(emitted), np.int64)
+    counts = np.empty(len(emitted), np.int64)
+    bounds = np.zeros(n + 1, np.int64)
+    m = 0
+    for t in range(n):
+        first = m
+        for p in range(offsets[t], offsets[t + 1]):
+            f = emitted[p]
+            if f >= 0:
+                if seen[f] == 0:
+                    features[m] = f
+                    m += 1
+                seen[f] += 1
+        for q in range(first, m):
+            counts[q] = seen[features[q]]
+            seen[features[q]] = 0
+        bounds[t + 1] = m
+    return features[:m], counts[:m], bounds
 
 
 def _feature_counts(encoded: Sequence[bytes]) -> list[tuple[np.ndarray, np.ndarray]]:
     """Per text, the automaton's features in order of first occurrence and their counts (py3langid's ``Counter``).
 
-    The texts of a block, longest first, advance one byte position per numpy step;
-    a text drops out of the block when it ends.  The block's emissions are then
-    counted together: one sort of ``(text, feature, position)`` keys gives each
-    (text, feature) its count and first position; marking those first positions in
-    a (text, position) grid and reading the marks in order gives each text's
-    features in order of first occurrence, without a second sort.
+    Compiled loops (:mod:`provenance.jit`): the texts, longest first, are walked
+    :data:`WALK_LANES` at a time (:func:`_walk`), then each text's emissions counted (:func:`_count`).
     """
     packed, start, table = _automaton()
-    n_features = len(table)
-    out: list[tuple[np.ndarray, np.ndarray]] = [(np.zeros(0, np.intp), np.zeros(0, np.int64))] * len(encoded)
     order = sorted(range(len(encoded)), key=lambda k: -len(encoded[k]))
-    for lo in range(0, len(order), WALK_BLOCK):
-        block = [k for k in order[lo : lo + WALK_BLOCK] if encoded[k]]
-        if not block:
-            continue
-        lengths = [len(encoded[k]) for k in block]
-        span, width = lengths[0], len(block)
-        steps = np.zeros((span, width), dtype=np.int32)
-        for b, k in enumerate(block):
-            steps[: lengths[b], b] = np.frombuffer(encoded[k], dtype=np.uint8)
-        emitted = np.full_like(steps, -1)
-        base = np.full(width, start, dtype=np.int32)
-        active = width
-        for t in range(span):
-            while lengths[active - 1] <= t:
-                active -= 1
-            step = packed[base[:active] + steps[t, :active]].view("<i4").reshape(-1, 2)
-            base[:active] = step[:, 0]
-            emitted[t, :active] = step[:, 1]
-        at = np.flatnonzero(emitted >= 0)  # position-major: position * width + text
-        if not len(at):
-            continue  # no text of the block is long enough to emit a feature
-        position = at // width
-        text = at - position * width
-        keys = np.sort((text * n_features + emitted.ravel()[at]) * span + position)
-        pair = keys // span  # text * n_features + feature
-        head = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
-        pair, counts = pair[head], np.diff(np.r_[head, len(keys)])
-        grid = pair // n_features * span + keys[head] % span  # text-major: text * span + first position
-        count_at = np.zeros(width * span, dtype=np.int32)  # (int32: a count is at most a text's length)
-        count_at[grid] = counts
-        feature_at = np.zeros(width * span, dtype=np.int32)
-        feature_at[grid] = pair % n_features
-        firsts = np.flatnonzero(count_at)  # by text, then by first position
-        feature, counts = feature_at[firsts].astype(np.intp), count_at[firsts].astype(np.int64)
-        bounds = np.searchsorted(firsts // span, np.arange(width + 1))
-        for b, k in enumerate(block):
-            out[k] = (feature[bounds[b] : bounds[b + 1]], counts[bounds[b] : bounds[b + 1]])
+    lengths = np.fromiter((len(encoded[k]) for k in order), dtype=np.int64, count=len(order))
+    offsets = np.zeros(len(order) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    data = np.frombuffer(b"".join(encoded[k] for k in order), dtype=np.uint8)
+    features, counts, bounds = _count(_walk(packed, start, data, offsets, WALK_LANES), offsets, len(table))
+    features = features.astype(np.intp)
+    out: list[tuple[np.ndarray, np.ndarray]] = [(features[:0], counts[:0])] * len(encoded)
+    for b, k in enumerate(order):
+        out[k] = (features[bounds[b] : bounds[b + 1]], counts[bounds[b] : bounds[b + 1]])
     return out
 
 
