@@ -151,6 +151,57 @@ def probe_index(
 
 
 @jit
+def _pair_dot(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    data: np.ndarray,
+    pos: np.ndarray,
+    lo: int,
+    hi: int,
+    b: int,
+    ascending: bool,
+    at: np.ndarray,
+    products: np.ndarray,
+) -> float:
+    """Row ``a . x[b]``: ``a`` is stored at ``lo:hi``, ``pos[column]`` is where it stores ``column`` (else -1).
+
+    :func:`_row_dots`'s order: the nonzero products in the reverse of ``a``'s storage order.
+    ``at`` (zeros, kept so), ``products``: scratch, as long as the longest row.
+    """
+    n = 0
+    if ascending:  # the shared columns come in a's storage order: listed, then reversed
+        for q in range(indptr[b], indptr[b + 1]):
+            p = pos[indices[q]]
+            if p >= 0:
+                v = data[q] * data[p]
+                if v != 0:
+                    products[n] = v
+                    n += 1
+        for t in range(n // 2):
+            products[t], products[n - 1 - t] = products[n - 1 - t], products[t]
+    else:  # placed at a's storage positions, read from the last
+        for q in range(indptr[b], indptr[b + 1]):
+            p = pos[indices[q]]
+            if p >= 0:
+                at[p - lo] = data[q] * data[p]
+        for p in range(hi - 1, lo - 1, -1):
+            v = at[p - lo]
+            if v != 0:
+                products[n] = v
+                n += 1
+            at[p - lo] = 0.0
+    return numpy_sum(products, 0, n) if n else 0.0
+
+
+@jit
+def _longest_row(indptr: np.ndarray) -> int:
+    longest = 0
+    for r in range(len(indptr) - 1):
+        longest = max(longest, indptr[r + 1] - indptr[r])
+    return longest
+
+
+@jit
 def _dots_kernel(
     indptr: np.ndarray,
     indices: np.ndarray,
@@ -163,10 +214,8 @@ def _dots_kernel(
     """:func:`_row_dots` of pairs ``(si[k], sj[k])`` grouped by ``si`` (each row's pairs one after the other)."""
     out = np.zeros(len(si))
     pos = np.full(columns, -1, np.int64)
-    longest = 0
-    for r in range(len(indptr) - 1):
-        longest = max(longest, indptr[r + 1] - indptr[r])
-    at = np.zeros(longest)  # unsorted rows: the product at each of a's storage positions
+    longest = _longest_row(indptr)
+    at = np.zeros(longest)
     products = np.zeros(longest + 1)
     k = 0
     while k < len(si):
@@ -175,31 +224,7 @@ def _dots_kernel(
         for p in range(lo, hi):
             pos[indices[p]] = p  # where each of a's columns is stored
         while k < len(si) and si[k] == a:
-            b = sj[k]
-            n = 0
-            if ascending:  # the shared columns come in a's storage order: listed, then reversed
-                for q in range(indptr[b], indptr[b + 1]):
-                    p = pos[indices[q]]
-                    if p >= 0:
-                        v = data[q] * data[p]
-                        if v != 0:
-                            products[n] = v
-                            n += 1
-                for t in range(n // 2):
-                    products[t], products[n - 1 - t] = products[n - 1 - t], products[t]
-            else:  # placed at a's storage positions, read from the last
-                for q in range(indptr[b], indptr[b + 1]):
-                    p = pos[indices[q]]
-                    if p >= 0:
-                        at[p - lo] = data[q] * data[p]
-                for p in range(hi - 1, lo - 1, -1):
-                    v = at[p - lo]
-                    if v != 0:
-                        products[n] = v
-                        n += 1
-                    at[p - lo] = 0.0
-            if n:
-                out[k] = numpy_sum(products, 0, n)
+            out[k] = _pair_dot(indptr, indices, data, pos, lo, hi, sj[k], ascending, at, products)
             k += 1
         for p in range(lo, hi):
             pos[indices[p]] = -1
@@ -227,15 +252,129 @@ def _row_dots(x: sparse.csr_matrix, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     return result
 
 
-def _top(cols: np.ndarray, vals: np.ndarray, width: int) -> np.ndarray:
-    """The ``width`` columns of the largest values (ties: the smaller columns), in no particular order.
+@jit
+def _worse(s1: float, d1: int, s2: float, d2: int) -> bool:
+    """Whether document ``d1`` of score ``s1`` ranks below ``d2`` of ``s2`` (lower score; tied, the larger document)."""
+    return s1 < s2 or (s1 == s2 and d1 > d2)
 
-    A selection (``np.partition``), not a sort: the row may hold thousands of partial scores.
+
+@jit
+def _best(docs: np.ndarray, scores: np.ndarray, n: int, width: int, chosen: np.ndarray, heap_scores: np.ndarray) -> int:
+    """The ``width`` best of ``docs[:n]`` by score (ties: the smaller document) into ``chosen``; how many.
+
+    The choice of a selection (``np.partition``) with the ties sorted, made through a heap of
+    the ``width`` best so far (its worst at the root): most documents meet the root only.
     """
-    cut = np.partition(vals, len(vals) - width)[len(vals) - width]  # the width-th largest value
-    above = vals > cut
-    tied = np.sort(cols[vals == cut])[: width - int(above.sum())]
-    return np.concatenate([cols[above], tied])
+    if n <= width:
+        chosen[:n] = docs[:n]
+        return n
+    size = 0
+    for t in range(n):
+        s, d = scores[t], docs[t]
+        if size < width:  # sift up
+            c = size
+            size += 1
+            while c > 0:
+                parent = (c - 1) // 2
+                if not _worse(s, d, heap_scores[parent], chosen[parent]):
+                    break
+                heap_scores[c], chosen[c] = heap_scores[parent], chosen[parent]
+                c = parent
+            heap_scores[c], chosen[c] = s, d
+        elif _worse(heap_scores[0], chosen[0], s, d):  # better than the worst kept: replaces it, sift down
+            c = 0
+            while True:
+                child = 2 * c + 1
+                if child >= size:
+                    break
+                if child + 1 < size and _worse(
+                    heap_scores[child + 1], chosen[child + 1], heap_scores[child], chosen[child]
+                ):
+                    child += 1
+                if not _worse(heap_scores[child], chosen[child], s, d):
+                    break
+                heap_scores[c], chosen[c] = heap_scores[child], chosen[child]
+                c = child
+            heap_scores[c], chosen[c] = s, d
+    return width
+
+
+@jit
+def _block_kernel(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    data: np.ndarray,
+    columns: int,
+    ascending: bool,
+    probe_ptr: np.ndarray,
+    probe_cols: np.ndarray,
+    probe_vals: np.ndarray,
+    inv_ptr: np.ndarray,
+    inv_rows: np.ndarray,
+    inv_vals: np.ndarray,
+    start: int,
+    width: int,
+    floor: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`neighbour_block`'s shortlist and exact cosines: ``(i, j, cosine)`` of the shortlisted pairs at or
+    above ``floor``, before the ``k`` best of each row are taken."""
+    n_rows = len(probe_ptr) - 1
+    n = len(indptr) - 1
+    partial = np.zeros(n)  # a row's partial score of every document (zero again after the row)
+    seen = np.zeros(n, np.bool_)  # whether the row's product has met the document (as scipy's, by value or not)
+    touched = np.empty(n, np.int64)  # the documents met, in order
+    scores = np.empty(n)
+    pos = np.full(columns, -1, np.int64)
+    longest = _longest_row(indptr)
+    at = np.zeros(longest)
+    products = np.zeros(longest + 1)
+    out_i = np.empty(n_rows * width, np.int64)
+    out_j = np.empty(n_rows * width, np.int64)
+    out_cos = np.empty(n_rows * width)
+    chosen = np.empty(width, np.int64)
+    heap_scores = np.empty(width)
+    m = 0
+    for r in range(n_rows):
+        a = start + r
+        # the partial scores: scipy's product of the probe row with the inverted index (its sums, in its order)
+        n_touched = 0
+        for e in range(probe_ptr[r], probe_ptr[r + 1]):
+            v = probe_vals[e]
+            term = probe_cols[e]
+            for f in range(inv_ptr[term], inv_ptr[term + 1]):
+                d = inv_rows[f]
+                if d != a:
+                    if not seen[d]:
+                        seen[d] = True
+                        touched[n_touched] = d
+                        n_touched += 1
+                    partial[d] += v * inv_vals[f]
+        # the documents with a nonzero sum (scipy's product keeps no zero), their scores; the slate wiped
+        n_found = 0
+        for t in range(n_touched):
+            d = touched[t]
+            if partial[d] != 0.0:
+                touched[n_found] = d
+                scores[n_found] = partial[d]
+                n_found += 1
+            partial[d] = 0.0
+            seen[d] = False
+        # the shortlist: the `width` best by partial score (ties: the smaller document)
+        n_chosen = _best(touched, scores, n_found, width, chosen, heap_scores)
+        # their exact cosines
+        lo, hi = indptr[a], indptr[a + 1]
+        for p in range(lo, hi):
+            pos[indices[p]] = p
+        for t in range(n_chosen):
+            cos = _pair_dot(indptr, indices, data, pos, lo, hi, chosen[t], ascending, at, products)
+            if cos >= floor:
+                out_i[m] = a
+                out_j[m] = chosen[t]
+                out_cos[m] = cos
+                m += 1
+        for p in range(lo, hi):
+            pos[indices[p]] = -1
+    return out_i[:m], out_j[:m], out_cos[:m]
 
 
 def neighbour_block(
@@ -250,29 +389,29 @@ def neighbour_block(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Candidates of rows ``start:stop`` (module docstring): arrays ``(i, j, cosine)``, ``i != j``.
 
-    ``probe``: the :func:`probe_rows` of rows ``start:stop``.
+    ``probe``: the :func:`probe_rows` of rows ``start:stop``.  One compiled loop
+    (:func:`_block_kernel`) over the rows: a row's partial scores summed as scipy's product
+    ``probe @ inverted`` sums them, its ``shortlist * k`` best (ties: the smaller document) and their
+    exact cosines (:func:`_row_dots`'s floats); then the ``k`` best of each row.
     """
-    partial = sparse.csr_matrix(probe @ inverted)
-    keep_i: list[np.ndarray] = []
-    keep_j: list[np.ndarray] = []
-    width = shortlist * k
-    for r in range(stop - start):
-        lo, hi = partial.indptr[r], partial.indptr[r + 1]
-        cols = partial.indices[lo:hi]
-        vals = partial.data[lo:hi]
-        own = cols != start + r
-        cols, vals = cols[own], vals[own]
-        if len(cols) > width:
-            cols = _top(cols, vals, width)
-        keep_i.append(np.full(len(cols), start + r, dtype=np.int64))
-        keep_j.append(cols.astype(np.int64))
-    if not keep_i:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
-    i = np.concatenate(keep_i)
-    j = np.concatenate(keep_j)
-    cos = _row_dots(vectors, i, j)
-    ok = cos >= floor
-    i, j, cos = i[ok], j[ok], cos[ok]
+    x = vectors
+    probe = sparse.csr_matrix(probe)
+    i, j, cos = _block_kernel(
+        x.indptr,
+        x.indices,
+        x.data,
+        x.shape[1],
+        bool(x.has_sorted_indices),
+        probe.indptr,
+        probe.indices,
+        probe.data,
+        inverted.indptr,
+        inverted.indices,
+        inverted.data,
+        start,
+        shortlist * k,
+        floor,
+    )
     # the k best of each row by exact cosine (ties: the smaller column)
     order = np.lexsort((j, -cos, i))
     i, j, cos = i[order], j[order], cos[order]
