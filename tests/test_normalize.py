@@ -148,8 +148,8 @@ def test_plain_text_check_matches_a_scan_of_every_character() -> None:
     check()
 
 
-def test_batched_language_model_gives_py3langid_posteriors_exactly() -> None:
-    """The automaton walked for a block of texts at once: the same features, counts and posterior as py3langid."""
+def test_batched_language_model_gives_py3langid_features_and_posteriors() -> None:
+    """The automaton walked for many texts at once: py3langid's features and counts, its posterior up to rounding."""
     import numpy as np
 
     from provenance.normalize.language import PREFIX_CHARS, _identifier, language_probabilities, sample_posteriors
@@ -178,11 +178,14 @@ def test_batched_language_model_gives_py3langid_posteriors_exactly() -> None:
     for data, (features, counts) in zip(encoded, _feature_counts(encoded), strict=True):
         visits = visit_counts(ident.tk_nextmove, ident._rowbase, ident.tk_output, data) or {}
         assert features.tolist() == list(visits) and counts.tolist() == list(visits.values())
+    # the posterior: py3langid's up to float rounding (its float32 products summed in float64, not float32 BLAS)
     expected = [np.asarray(ident._decide(t[:PREFIX_CHARS]), dtype=np.float64) for t in texts]
-    for text, want in zip(texts, expected, strict=True):
-        assert np.array_equal(language_probabilities(text), want)
-    got = sample_posteriors(texts, min_letters=0)
-    assert got.known.all() and all(np.array_equal(g, w) for g, w in zip(got.matrix, expected, strict=True))
+    alone = [language_probabilities(text) for text in texts]
+    for got_one, want in zip(alone, expected, strict=True):
+        assert np.allclose(got_one, want, rtol=1e-4, atol=1e-6) and got_one.argmax() == want.argmax()
+    assert any(not np.array_equal(a, w) for a, w in zip(alone, expected, strict=True))  # (rounding does differ)
+    got = sample_posteriors(texts, min_letters=0)  # together: the same floats as one by one
+    assert got.known.all() and all(np.array_equal(g, a) for g, a in zip(got.matrix, alone, strict=True))
     short = sample_posteriors(["1234 5678", "abc"], min_letters=20)
     assert not short.known.any() and not short.matrix.any()
 

@@ -8,9 +8,10 @@ as ``"und"`` (undetermined, ISO 639-2) and the language-independent fallback
 analysis is used.  Only a prefix of the text is read (:data:`PREFIX_CHARS`):
 a news article's language is settled by its first paragraphs, and the model's
 cost grows with the text.  The model's byte automaton is walked by a compiled
-loop (:mod:`provenance.jit`), many texts side by side (:func:`_feature_counts`),
-instead of byte by byte in Python; the features, their counts and the
-posterior are exactly py3langid's (``LanguageIdentifier._decide``).
+loop (:mod:`provenance.jit`), many texts side by side (:func:`_feature_arrays`),
+instead of byte by byte in Python; the features and their counts are exactly
+py3langid's, the posterior is its ``LanguageIdentifier._decide`` up to float
+rounding (:func:`_posteriors`).
 
 In a collection (:func:`detect_languages`), a text the model finds ambiguous
 on its own (posterior below ``settled``, 0.9: a short caption, a name-heavy
@@ -28,7 +29,6 @@ between "it" and "und" would lose its rewrites and pay for the encoder.
 
 from __future__ import annotations
 
-import math
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -118,9 +118,12 @@ def _walk(packed: np.ndarray, start: int, data: np.ndarray, offsets: np.ndarray,
 
 
 @jit
-def _count(emitted: np.ndarray, offsets: np.ndarray, n_features: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _count(
+    emitted: np.ndarray, offsets: np.ndarray, rank: np.ndarray, n_features: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per text of :func:`_walk`, its features in order of first occurrence and their counts:
-    ``(features, counts, bounds)``, text ``t``'s in ``bounds[t]:bounds[t + 1]``."""
+    ``(features, counts, bounds)``, text ``t``'s in ``bounds[t]:bounds[t + 1]``.  Text ``t`` was
+    walked as text ``rank[t]`` (``emitted[offsets[rank[t]]:offsets[rank[t] + 1]]``)."""
     n = len(offsets) - 1
     seen = np.zeros(n_features, np.int64)
     features = np.empty(len(emitted), np.int64)
@@ -129,7 +132,7 @@ def _count(emitted: np.ndarray, offsets: np.ndarray, n_features: int) -> tuple[n
     m = 0
     for t in range(n):
         first = m
-        for p in range(offsets[t], offsets[t + 1]):
+        for p in range(offsets[rank[t]], offsets[rank[t] + 1]):
             f = emitted[p]
             if f >= 0:
                 if seen[f] == 0:
@@ -143,39 +146,67 @@ def _count(emitted: np.ndarray, offsets: np.ndarray, n_features: int) -> tuple[n
     return features[:m], counts[:m], bounds
 
 
-def _feature_counts(encoded: Sequence[bytes]) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Per text, the automaton's features in order of first occurrence and their counts (py3langid's ``Counter``).
+def _feature_arrays(encoded: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_count`'s ``(features, counts, bounds)`` of the texts, in their order.
 
     Compiled loops (:mod:`provenance.jit`): the texts, longest first, are walked
     :data:`WALK_LANES` at a time (:func:`_walk`), then each text's emissions counted (:func:`_count`).
     """
     packed, start, table = _automaton()
-    order = sorted(range(len(encoded)), key=lambda k: -len(encoded[k]))
+    order = np.argsort(-np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)), kind="stable")
     lengths = np.fromiter((len(encoded[k]) for k in order), dtype=np.int64, count=len(order))
     offsets = np.zeros(len(order) + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
     data = np.frombuffer(b"".join(encoded[k] for k in order), dtype=np.uint8)
-    features, counts, bounds = _count(_walk(packed, start, data, offsets, WALK_LANES), offsets, len(table))
-    features = features.astype(np.intp)
-    out: list[tuple[np.ndarray, np.ndarray]] = [(features[:0], counts[:0])] * len(encoded)
-    for b, k in enumerate(order):
-        out[k] = (features[bounds[b] : bounds[b + 1]], counts[bounds[b] : bounds[b + 1]])
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    features, counts, bounds = _count(_walk(packed, start, data, offsets, WALK_LANES), offsets, rank, len(table))
+    return features.astype(np.intp), counts, bounds
+
+
+def _feature_counts(encoded: Sequence[bytes]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per text, the automaton's features in order of first occurrence and their counts (py3langid's ``Counter``)."""
+    features, counts, bounds = _feature_arrays(encoded)
+    return [(features[bounds[t] : bounds[t + 1]], counts[bounds[t] : bounds[t + 1]]) for t in range(len(encoded))]
+
+
+@jit
+def _raw_scores(table: np.ndarray, features: np.ndarray, weights: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """Per text ``t``, ``weights @ table[features]`` over its features ``bounds[t]:bounds[t + 1]``, summed in
+    float64 and rounded to float32 (py3langid: float32 BLAS); the table's rows are read in place, not gathered."""
+    n, width = len(bounds) - 1, table.shape[1]
+    out = np.zeros((n, width), np.float32)
+    acc = np.zeros(width)
+    for t in range(n):
+        acc[:] = 0.0
+        for q in range(bounds[t], bounds[t + 1]):
+            w = np.float64(weights[q])
+            row = table[features[q]]
+            for c in range(width):
+                acc[c] += w * row[c]
+        for c in range(width):
+            out[t, c] = acc[c]
     return out
 
 
-def _posterior(features: np.ndarray, counts: np.ndarray, n_bytes: int) -> np.ndarray:
-    """py3langid's ``_decide`` (normalised probabilities) from the walk's features and counts."""
+def _posteriors(features: np.ndarray, counts: np.ndarray, bounds: np.ndarray, n_bytes: np.ndarray) -> np.ndarray:
+    """py3langid's ``_decide`` (normalised probabilities) of each text from the walk's features and counts
+    (:func:`_count`'s arrays): one float64 row a text.
+
+    The scores are py3langid's up to float rounding (the products summed in float64 instead of
+    float32 BLAS: at most a few units in the last float32 place of the probabilities, and the
+    same on every machine); the rest is its arithmetic, on all the texts' rows at once.
+    """
     ident = _identifier()
-    if len(features):
-        scores = np.log1p(counts.astype(np.float32)) @ _automaton()[2][features] + ident.nb_pc
-    else:
-        scores = np.full(len(ident.nb_classes), 0.0, dtype=np.float32)
-    scores *= 1.0 / math.sqrt(n_bytes or 1)
-    np.exp(scores - scores.max(), out=scores)
-    scores /= scores.sum()
+    weights = np.log1p(counts.astype(np.float32))
+    scores = _raw_scores(_automaton()[2], features, weights, bounds)
+    scores[np.diff(bounds) > 0] += ident.nb_pc  # (a text without features: zeros, as py3langid)
+    scores *= (1.0 / np.sqrt(np.maximum(n_bytes, 1))).astype(np.float32)[:, None]
+    np.exp(scores - scores.max(axis=1, keepdims=True), out=scores)
+    scores /= scores.sum(axis=1, keepdims=True)
     for i, j in ident._alias_pairs:
-        scores[i] += scores[j]
-        scores[j] = 0.0
+        scores[:, i] += scores[:, j]
+        scores[:, j] = 0.0
     return np.asarray(scores, dtype=np.float64)
 
 
@@ -196,9 +227,11 @@ def language_probabilities(text: str) -> np.ndarray:
     return _probabilities([text[:PREFIX_CHARS]])[0]
 
 
-def _probabilities(samples: Sequence[str]) -> list[np.ndarray]:
+def _probabilities(samples: Sequence[str]) -> np.ndarray:
+    """:func:`_posteriors` of the samples: one row each."""
     encoded = [_encode(s) for s in samples]
-    return [_posterior(f, c, len(e)) for (f, c), e in zip(_feature_counts(encoded), encoded, strict=True)]
+    n_bytes = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+    return _posteriors(*_feature_arrays(encoded), n_bytes)
 
 
 def labels() -> list[str]:
@@ -314,8 +347,7 @@ def sample_posteriors(texts: Sequence[str], min_letters: int = 20) -> Posteriors
     known = np.fromiter((_enough_letters(s, min_letters) for s in samples), dtype=bool, count=len(samples))
     matrix = np.zeros((len(texts), len(labels())), dtype=np.float64)
     rows = np.flatnonzero(known)
-    for k, p in zip(rows.tolist(), _probabilities([samples[k] for k in rows]), strict=True):
-        matrix[k] = p
+    matrix[rows] = _probabilities([samples[k] for k in rows])
     return Posteriors(known, matrix)
 
 
