@@ -37,8 +37,9 @@ from typing import Any
 import numpy as np
 
 from provenance.candidates.lsh import LSHIndex
+from provenance.jit import jit
 from provenance.signatures.minhash import MinHasher
-from provenance.signatures.setstore import set_sizes
+from provenance.signatures.setstore import HashSetStore, gather_sets, set_sizes
 from provenance.signatures.shingles import ShingleSpec, shingle_hashes_flat
 
 __all__ = [
@@ -95,60 +96,74 @@ def overlap_of(inter: int, size_a: int, size_b: int) -> tuple[float, float, floa
     return inter / (size_a + size_b - inter), inter / size_a, inter / size_b
 
 
-MARK_BITS = 16  # bits of an element that index the bitmap of a set (:func:`_screened_found_in`)
+MARK_BITS = 16  # low bits of an element that index the bitmap of a set (:func:`_intersections`)
 
 
-def _marks_of(values: np.ndarray) -> np.ndarray | None:
-    """16 bits of each 8-byte element (a strided view, no arithmetic), or None for other element sizes."""
-    values = np.ascontiguousarray(values)
-    return values.view(np.uint16)[::4] if values.dtype.itemsize == 8 else None
+@jit
+def _intersections(
+    values: np.ndarray, bits: np.ndarray, offsets: np.ndarray, pairs: np.ndarray, order: np.ndarray
+) -> np.ndarray:
+    """``|set[i] & set[j]|`` of each row ``(i, j)`` of ``pairs``; set ``k`` is ``values[offsets[k]:offsets[k + 1]]``
+    (sorted, unique), ``bits`` the same memory as int64 and ``order`` the pairs by their first set (stable).
 
-
-def _screened_found_in(sorted_set: np.ndarray, values: np.ndarray, marks: np.ndarray) -> np.ndarray:
-    """:func:`found_in`, searching only the values that pass a bitmap of the set's elements.
-
-    ``marks``: a zeroed bool array of ``2 ** MARK_BITS`` entries (zeroed again on return).
-    The set's elements set their entry (16 of their bits, which in well-mixed hashes are
-    uniform); a value whose entry is unset is not in the set, and most values of an
-    unrelated set are not (with 500 elements, 99 % of them), so few binary searches
-    are left.  Exact: a value that passes is still searched.
+    The pairs that share their first set are counted together: its elements mark a bitmap
+    by their low :data:`MARK_BITS` bits, and each element of a second set is looked for
+    (binary search) only where its mark is set.  With well-mixed hashes, 500 elements mark
+    under 1 % of the bitmap, so nearly all of an unrelated set is passed over at the cost
+    of one read.  Exact: a value that passes is still searched.
     """
-    own, theirs = _marks_of(sorted_set), _marks_of(values)
-    if own is None or theirs is None:
-        return found_in(sorted_set, values)
-    marks[own] = True
-    maybe = np.flatnonzero(marks[theirs])
-    marks[own] = False
-    out = np.zeros(len(values), dtype=bool)
-    if len(maybe):
-        out[maybe] = found_in(sorted_set, values[maybe])
+    out = np.zeros(len(pairs), np.int64)
+    mask = (1 << MARK_BITS) - 1
+    marks = np.zeros(1 << MARK_BITS, np.bool_)
+    k = 0
+    while k < len(order):
+        a = pairs[order[k], 0]
+        a0, a1 = offsets[a], offsets[a + 1]
+        for p in range(a0, a1):
+            marks[bits[p] & mask] = True
+        while k < len(order) and pairs[order[k], 0] == a:
+            b = pairs[order[k], 1]
+            shared = 0
+            for q in range(offsets[b], offsets[b + 1]):
+                if marks[bits[q] & mask]:
+                    v = values[q]
+                    lo, hi = a0, a1
+                    while lo < hi:
+                        mid = (lo + hi) >> 1
+                        if values[mid] < v:
+                            lo = mid + 1
+                        else:
+                            hi = mid
+                    if lo < a1 and values[lo] == v:
+                        shared += 1
+            out[order[k]] = shared
+            k += 1
+        for p in range(a0, a1):
+            marks[bits[p] & mask] = False
     return out
 
 
 def intersection_sizes(sets: Sequence[np.ndarray], pairs: np.ndarray) -> np.ndarray:
-    """``|sets[i] & sets[j]|`` of each row ``(i, j)`` of ``pairs`` (sorted unique arrays).
+    """``|sets[i] & sets[j]|`` of each row ``(i, j)`` of ``pairs`` (sorted unique arrays of 8-byte integers, one dtype).
 
-    The pairs that share their first set are counted together: the elements of all
-    their second sets are looked up in it at once (:func:`_screened_found_in`).
+    A compiled loop (:func:`_intersections`) over the sets where they lie: a
+    :class:`~provenance.signatures.setstore.HashSetStore`'s file mapped into memory for the
+    call (no copy, no read per set), or the sets of a list gathered into one array.
     """
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
-    out = np.zeros(len(pairs), dtype=np.int64)
     if len(pairs) == 0:
-        return out
+        return np.zeros(0, dtype=np.int64)
     order = np.argsort(pairs[:, 0], kind="stable")
-    firsts = pairs[order, 0]
-    runs = np.flatnonzero(np.r_[True, firsts[1:] != firsts[:-1], True]).tolist()
-    marks = np.zeros(1 << MARK_BITS, dtype=bool)
-    for r0, r1 in zip(runs[:-1], runs[1:], strict=True):
-        a = sets[int(firsts[r0])]
-        rows = order[r0:r1]
-        others = [sets[j] for j in pairs[rows, 1].tolist()]
-        lengths = np.fromiter(map(len, others), dtype=np.int64, count=len(others))
-        if len(a) == 0 or not lengths.any():
-            continue
-        found = _screened_found_in(a, np.concatenate(others), marks)
-        out[rows] = np.bincount(np.repeat(np.arange(len(rows)), lengths)[found], minlength=len(rows))
-    return out
+    if isinstance(sets, HashSetStore):
+        return sets.apply_mapped(
+            lambda values, offsets: np.asarray(_intersections(values, values.view(np.int64), offsets, pairs, order))
+        )
+    docs, where = np.unique(pairs.ravel(), return_inverse=True)
+    values, offsets = gather_sets(sets, docs)
+    if values.dtype.itemsize != 8:
+        raise ValueError(f"sets of 8-byte integers expected, not {values.dtype}")
+    local = where.reshape(-1, 2)
+    return np.asarray(_intersections(values, values.view(np.int64), offsets, local, order))
 
 
 def _progress(items: Iterable[Any], enabled: bool, desc: str, total: int | None = None) -> Iterator[Any]:

@@ -192,24 +192,31 @@ def test_intersection_sizes_in_batches_equal_each_pair_alone() -> None:
     assert len(intersection_sizes(sets, np.zeros((0, 2), dtype=np.int64))) == 0
 
 
-def test_bitmap_screen_is_exact_when_marks_collide() -> None:
-    """Values whose 16 screened bits match an element's but which differ elsewhere are still told apart."""
-    from provenance.neardup import MARK_BITS, _screened_found_in, found_in, intersection_sizes
+def test_intersections_of_hashes_signed_values_and_stored_sets() -> None:
+    """Values alike in their low bits, signed int64 sets, and sets read back from a HashSetStore: exact counts."""
+    from provenance.neardup import intersection_sizes
+    from provenance.signatures.setstore import HashSetStore
 
     rng = np.random.default_rng(11)
-    step = np.uint64(1 << MARK_BITS)
+    step = np.uint64(1 << 16)
     same_low = [np.unique(rng.integers(0, 50, int(n)).astype(np.uint64) * step + np.uint64(7)) for n in (30, 40, 1)]
     hashed = [np.unique(rng.integers(0, 2**63, 300, dtype=np.int64).astype(np.uint64)) for _ in range(5)]
     hashed[1] = np.unique(np.concatenate([hashed[1], hashed[0][:120]]))  # a pair that shares 120 elements
+    hashed[2] = np.unique(np.concatenate([hashed[2], np.array([2**64 - 1, 2**63], dtype=np.uint64)]))  # top bit set
+    hashed[3] = np.unique(np.concatenate([hashed[3], np.array([2**64 - 1, 2**63], dtype=np.uint64)]))
     signed = [np.unique(rng.integers(-(2**40), 2**40, 80)) for _ in range(2)]  # int64 elements too
-    signed[1] = np.unique(np.concatenate([signed[1], signed[0][:9], signed[0][:9] + (1 << MARK_BITS)]))
+    signed[1] = np.unique(np.concatenate([signed[1], signed[0][:9], signed[0][:9] + (1 << 16)]))
     for sets in (same_low + hashed, signed):
         pairs = np.array([(a, b) for a in range(len(sets)) for b in range(len(sets))])
         inter = intersection_sizes(sets, pairs)
         assert inter.tolist() == [len(np.intersect1d(sets[a], sets[b])) for a, b in pairs.tolist()]
     assert intersection_sizes(same_low + hashed, np.array([[4, 3]]))[0] == 120
-    marks = np.zeros(1 << MARK_BITS, dtype=bool)
-    for a in same_low + hashed:
-        for b in same_low + hashed:
-            assert np.array_equal(_screened_found_in(a, b, marks), found_in(a, b) if len(a) else np.zeros(len(b), bool))
-            assert not marks.any()  # cleared for the next set
+    store = HashSetStore()
+    try:
+        listed = same_low + [np.zeros(0, dtype=np.uint64)] + hashed
+        sizes = np.array([len(x) for x in listed])
+        store.add_flat(np.concatenate(listed), np.concatenate([[0], np.cumsum(sizes)]))
+        pairs = rng.integers(0, len(listed), (500, 2))
+        assert np.array_equal(intersection_sizes(store, pairs), intersection_sizes(listed, pairs))
+    finally:
+        store.close()

@@ -16,10 +16,12 @@ directory and how to point it elsewhere.
 
 from __future__ import annotations
 
+import mmap
 import os
 import tempfile
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import IO
 
 import numpy as np
@@ -80,6 +82,32 @@ class SpillFile:
             if not got:
                 raise InputError(f"the temporary file of {self._what} in {self._directory} was truncated while in use")
             done += got
+
+    def ends(self) -> array:
+        """The end offset of each record after a leading 0 (``len(self) + 1`` int64s, not a copy)."""
+        return self._ends
+
+    @contextmanager
+    def mapped(self) -> Iterator[memoryview]:
+        """The whole file, mapped read-only into memory for the ``with`` block (record ``k`` is bytes
+        ``ends()[k]:ends()[k + 1]``); nothing is read until used, and the mapping is closed at the end."""
+        size = self._ends[-1]
+        if size == 0:
+            yield memoryview(b"")
+            return
+        try:
+            mapping = mmap.mmap(self._file.fileno(), size, access=mmap.ACCESS_READ)
+        except OSError as exc:
+            raise self._error(exc) from None
+        view = memoryview(mapping)
+        try:
+            yield view
+        finally:
+            try:
+                view.release()
+                mapping.close()
+            except BufferError:  # an array on it still lives (an error's traceback): closed when collected
+                pass
 
     def record_size(self, k: int) -> int:
         """Bytes of record ``k``, without reading it."""

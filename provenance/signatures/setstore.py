@@ -13,14 +13,15 @@ when a candidate pair that holds its document is verified or scored.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import overload
+from collections.abc import Callable, Sequence
+from typing import TypeVar, overload
 
 import numpy as np
 
 from provenance.engines.spill import SpillFile
 
 _ITEM = np.dtype(np.uint64).itemsize
+T = TypeVar("T")
 
 
 class HashSetStore(Sequence[np.ndarray]):
@@ -51,6 +52,21 @@ class HashSetStore(Sequence[np.ndarray]):
             return [self[i] for i in range(*k.indices(len(self)))]
         return np.frombuffer(self._file.read(k), dtype=np.uint64)
 
+    def apply_mapped(self, func: Callable[[np.ndarray, np.ndarray], T]) -> T:
+        """``func(values, offsets)`` on every set at once, read where it lies: set ``k`` is
+        ``values[offsets[k]:offsets[k + 1]]``.
+
+        The file is mapped into memory for the call only (``func``'s result must not be a view
+        of ``values``): the pages read are the operating system's page cache, not the process's
+        memory, and are let go when it returns.
+        """
+        with self._file.mapped() as data:
+            values = np.frombuffer(data, dtype=np.uint64)
+            try:
+                return func(values, np.frombuffer(self._file.ends(), dtype=np.int64) // _ITEM)
+            finally:
+                del values
+
     def size(self, k: int) -> int:
         """``len(store[k])`` without reading the set."""
         return self._file.record_size(k) // _ITEM
@@ -72,3 +88,14 @@ def set_sizes(sets: Sequence[np.ndarray], rows: np.ndarray | None = None) -> np.
         return sets.sizes() if rows is None else sets.sizes()[rows]
     chosen = sets if rows is None else (sets[k] for k in rows.tolist())
     return np.fromiter(map(len, chosen), dtype=np.int64, count=len(sets) if rows is None else len(rows))
+
+
+def gather_sets(sets: Sequence[np.ndarray], rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``sets[k]`` of each ``k`` of ``rows`` one after the other in one array: ``(values, offsets)``, set ``rows[n]``
+    being ``values[offsets[n]:offsets[n + 1]]``."""
+    chosen = [np.asarray(sets[k]) for k in np.asarray(rows).tolist()]
+    offsets = np.zeros(len(chosen) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, chosen), dtype=np.int64, count=len(chosen)), out=offsets[1:])
+    dtype = next((c.dtype for c in chosen if len(c)), np.dtype(np.uint64))  # (an empty set may be of another)
+    values = np.concatenate([c.astype(dtype, copy=False) for c in chosen]) if chosen else np.zeros(0, dtype)
+    return values, offsets
