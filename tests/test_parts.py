@@ -124,3 +124,24 @@ def test_first_pairs_are_numpy_s_unique_with_first_index(top: int, width: int) -
     got = _first_pairs(major, minor, width)
     for a, b in zip(got, (unique // width, unique % width, first), strict=True):
         assert np.array_equal(a, b)
+
+
+def test_hash_index_finds_what_was_put_through_growth() -> None:
+    """The word table: every stored hash gives its key across growth, a hash stored twice keeps its first key,
+    a hash never stored gives -1 (negative hashes and ones that share their low bits included)."""
+    from provenance.scoring.parts import _HashIndex
+
+    rng = np.random.default_rng(5)
+    index = _HashIndex()
+    hashes = np.unique(rng.integers(-(2**63), 2**63 - 1, 300_000, dtype=np.int64))
+    hashes = np.concatenate([hashes, (np.arange(1, 200, dtype=np.int64) << 40) + 3])  # same low bits
+    hashes = np.unique(hashes)
+    rng.shuffle(hashes)
+    stored, absent = hashes[:200_000], hashes[200_000:]
+    for part in np.array_split(np.arange(len(stored)), 7):  # in batches, so the table grows between them
+        index.put(stored[part], part.astype(np.int64))
+    assert len(index) == len(stored) and len(index.slots) >= 2 * len(stored)
+    assert np.array_equal(index.find(stored), np.arange(len(stored)))
+    assert (index.find(absent) == -1).all()
+    index.put(stored[:5], np.full(5, 10**9, dtype=np.int64))
+    assert np.array_equal(index.find(stored[:5]), np.arange(5)) and len(index) == len(stored)
