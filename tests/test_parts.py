@@ -129,10 +129,10 @@ def test_first_pairs_are_numpy_s_unique_with_first_index(top: int, width: int) -
 def test_hash_index_finds_what_was_put_through_growth() -> None:
     """The word table: every stored hash gives its key across growth, a hash stored twice keeps its first key,
     a hash never stored gives -1 (negative hashes and ones that share their low bits included)."""
-    from provenance.scoring.parts import _HashIndex
+    from provenance.hashindex import HashIndex
 
     rng = np.random.default_rng(5)
-    index = _HashIndex()
+    index = HashIndex()
     hashes = np.unique(rng.integers(-(2**63), 2**63 - 1, 300_000, dtype=np.int64))
     hashes = np.concatenate([hashes, (np.arange(1, 200, dtype=np.int64) << 40) + 3])  # same low bits
     hashes = np.unique(hashes)

@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 
 from provenance.arrays import unique_sorted
-from provenance.jit import jit
+from provenance.hashindex import HashIndex, hashes_of
 from provenance.normalize.analyzer import Analyzer, analyzer_for
 from provenance.normalize.segment import split_passages
 from provenance.records import Document
@@ -52,75 +52,6 @@ from provenance.scoring.table import TablePart, _ranks
 _IS_NONE = partial(is_, None)
 # a batch's consecutive tokens of one kind: (analyzer, words as written) of plain texts, (None, full hits) of others
 _Run = tuple[Analyzer | None, list[Any]]
-
-
-@jit
-def _find(slots: np.ndarray, values: np.ndarray, hashes: np.ndarray) -> np.ndarray:
-    """The value stored under each hash (-1 where none): open addressing, linear probing."""
-    out = np.empty(len(hashes), np.int64)
-    last = len(slots) - 1
-    for k in range(len(hashes)):
-        h = hashes[k]
-        p = h & last
-        while True:
-            v = values[p]
-            if v < 0 or slots[p] == h:
-                out[k] = v
-                break
-            p = (p + 1) & last
-    return out
-
-
-@jit
-def _put(slots: np.ndarray, values: np.ndarray, hashes: np.ndarray, new: np.ndarray) -> None:
-    """Store ``new[k]`` under ``hashes[k]`` (a hash already there keeps its value)."""
-    last = len(slots) - 1
-    for k in range(len(hashes)):
-        h = hashes[k]
-        p = h & last
-        while values[p] >= 0 and slots[p] != h:
-            p = (p + 1) & last
-        if values[p] < 0:
-            slots[p] = h
-            values[p] = new[k]
-
-
-class _HashIndex:
-    """Word -> key by the word's 64-bit ``hash()``: the lookups of a batch in one compiled loop.
-
-    A ``dict`` lookup of a word reads the stored key's string to compare it, a cache miss
-    per word once the lexicon outgrows the cache (three times the cost, measured on 350,000
-    words against 76,000); here only 16 bytes a slot are read.  Python's string hash is
-    SipHash with a key drawn per process: two of a process's words (at most
-    :data:`LEXICON_MAX` before it starts again) share a hash with probability below
-    ``LEXICON_MAX**2 / 2**64``, 5e-8.
-    """
-
-    def __init__(self) -> None:
-        self.slots = np.zeros(1 << 16, dtype=np.int64)
-        self.values = np.full(1 << 16, -1, dtype=np.int64)
-        self.size = 0
-
-    def __len__(self) -> int:
-        return self.size
-
-    def find(self, hashes: np.ndarray) -> np.ndarray:
-        """The key of each hash, -1 for one not stored."""
-        return np.asarray(_find(self.slots, self.values, hashes))
-
-    def put(self, hashes: np.ndarray, new: np.ndarray) -> None:
-        """Store key ``new[k]`` under ``hashes[k]`` (growing the table to stay at most half full)."""
-        if 2 * (self.size + len(hashes)) > len(self.slots):  # at most half full: short probes
-            capacity = len(self.slots)
-            while 2 * (self.size + len(hashes)) > capacity:
-                capacity *= 2
-            kept = self.values >= 0
-            old_hashes, old_values = self.slots[kept], self.values[kept]
-            self.slots = np.zeros(capacity, dtype=np.int64)
-            self.values = np.full(capacity, -1, dtype=np.int64)
-            _put(self.slots, self.values, old_hashes, old_values)
-        _put(self.slots, self.values, hashes, new)
-        self.size = int(np.count_nonzero(self.values >= 0))
 
 
 LEXICON_MAX = 1_000_000  # keys a process keeps numbered between batches; past it, the lexicon starts again
@@ -137,7 +68,7 @@ class Lexicon:
     """
 
     def __init__(self) -> None:
-        self.words: dict[str, _HashIndex] = {}  # language -> word as written -> key
+        self.words: dict[str, HashIndex] = {}  # language -> word as written -> key
         self.hits: dict[Hit, int] = {}
         self.terms: dict[str, int] = {}
         self.term_list: list[str] = []
@@ -153,19 +84,19 @@ class Lexicon:
     def word_keys(self, words: Sequence[str], analyzer: Analyzer) -> np.ndarray:
         """The key of each word as written (the analyzer's language); a new word is analysed and numbered.
 
-        Looked up by hash (:class:`_HashIndex`); the words met for the first time are numbered in
+        Looked up by hash (:class:`HashIndex`); the words met for the first time are numbered in
         order of first occurrence.
         """
         index = self.words.get(analyzer.language)
         if index is None:
-            index = self.words[analyzer.language] = _HashIndex()
-        hashes = np.fromiter(map(hash, words), dtype=np.int64, count=len(words))
+            index = self.words[analyzer.language] = HashIndex()
+        hashes = hashes_of(words)
         found = index.find(hashes)
         misses = np.flatnonzero(found < 0)
         if len(misses):
             new = dict.fromkeys(words[k] for k in misses.tolist())  # each new word numbered once
             added = self._add([word_hit(word, analyzer) for word in new])
-            index.put(np.fromiter(map(hash, new), dtype=np.int64, count=len(new)), np.asarray(added, dtype=np.int64))
+            index.put(hashes_of(list(new)), np.asarray(added, dtype=np.int64))
             found[misses] = index.find(hashes[misses])
         return found
 

@@ -24,13 +24,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import chain, count, filterfalse
+from itertools import chain, count
 from typing import Any
 
 import numpy as np
 from scipy import sparse
 
 from provenance.engines.parallel import thread_map
+from provenance.hashindex import HashIndex, number_strings
 from provenance.scoring.align import PassageProfile, ragged_range, row_offsets
 
 
@@ -169,8 +170,10 @@ class TableBuilder:
     """
 
     def __init__(self) -> None:
-        self._index: dict[str, int] = {}
-        self._forms: dict[str, int] = {}
+        self._terms: list[str] = []  # in order of first occurrence (numbered so, by hash)
+        self._term_index = HashIndex()
+        self._forms: list[str] = []
+        self._form_index = HashIndex()
         self._languages: dict[str, int] = {}
         self._parts: list[TablePart] = []
         self._n_docs = 0
@@ -182,7 +185,7 @@ class TableBuilder:
 
     def _sorted(self) -> tuple[list[str], list[int]]:
         """The terms in order of first occurrence, and their order sorted (computed once per vocabulary)."""
-        first = list(self._index)
+        first = self._terms
         if len(self._order) != len(first):
             self._order = sorted(range(len(first)), key=first.__getitem__)
         return first, self._order
@@ -191,11 +194,11 @@ class TableBuilder:
         if self._taken:
             raise RuntimeError("TableBuilder.add() after table(): the parts were handed over")
         languages = self._languages
-        remap = _joined(self._index, part.vocab).astype(np.int32)
-        form_remap = _joined(self._forms, part.forms)
+        remap = number_strings(self._term_index, self._terms, part.vocab).astype(np.int32)
+        form_remap = number_strings(self._form_index, self._forms, part.forms)
         language_remap = np.array([languages.setdefault(g, len(languages)) for g in part.form_languages], np.int64)
-        if len(self._index) > len(self._df):
-            grown = np.zeros(max(len(self._index), 2 * len(self._df)), dtype=np.int64)
+        if len(self._terms) > len(self._df):
+            grown = np.zeros(max(len(self._terms), 2 * len(self._df)), dtype=np.int64)
             grown[: len(self._df)] = self._df
             self._df = grown
         if len(remap):
@@ -312,12 +315,6 @@ class TableBuilder:
             anchor_ptr=anchor_ptr,
             anchor_ids=_sorted_rows(anchor_ptr, anchor_ids, len(order)),
         )
-
-
-def _joined(index: dict[str, int], items: Sequence[str]) -> np.ndarray:
-    """The numbers of ``items`` in ``index``, after numbering the new ones (in order, in C)."""
-    index.update(zip(filterfalse(index.__contains__, items), count(len(index))))
-    return np.fromiter(map(index.__getitem__, items), dtype=np.int64, count=len(items))
 
 
 def _sorted_rows(ptr: np.ndarray, ids: np.ndarray, width: int) -> np.ndarray:
