@@ -300,37 +300,25 @@ def _best(docs: np.ndarray, scores: np.ndarray, n: int, width: int, chosen: np.n
 
 
 @jit
-def _block_kernel(
-    indptr: np.ndarray,
-    indices: np.ndarray,
-    data: np.ndarray,
-    columns: int,
-    ascending: bool,
+def _shortlist_kernel(
     probe_ptr: np.ndarray,
     probe_cols: np.ndarray,
     probe_vals: np.ndarray,
     inv_ptr: np.ndarray,
     inv_rows: np.ndarray,
     inv_vals: np.ndarray,
+    n: int,
     start: int,
     width: int,
-    floor: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`neighbour_block`'s shortlist and exact cosines: ``(i, j, cosine)`` of the shortlisted pairs at or
-    above ``floor``, before the ``k`` best of each row are taken."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`neighbour_block`'s shortlist: ``(i, j)``, each row's ``width`` best by partial score, rows ascending."""
     n_rows = len(probe_ptr) - 1
-    n = len(indptr) - 1
     partial = np.zeros(n)  # a row's partial score of every document (zero again after the row)
     seen = np.zeros(n, np.bool_)  # whether the row's product has met the document (as scipy's, by value or not)
     touched = np.empty(n, np.int64)  # the documents met, in order
     scores = np.empty(n)
-    pos = np.full(columns, -1, np.int64)
-    longest = _longest_row(indptr)
-    at = np.zeros(longest)
-    products = np.zeros(longest + 1)
     out_i = np.empty(n_rows * width, np.int64)
     out_j = np.empty(n_rows * width, np.int64)
-    out_cos = np.empty(n_rows * width)
     chosen = np.empty(width, np.int64)
     heap_scores = np.empty(width)
     m = 0
@@ -361,20 +349,10 @@ def _block_kernel(
             seen[d] = False
         # the shortlist: the `width` best by partial score (ties: the smaller document)
         n_chosen = _best(touched, scores, n_found, width, chosen, heap_scores)
-        # their exact cosines
-        lo, hi = indptr[a], indptr[a + 1]
-        for p in range(lo, hi):
-            pos[indices[p]] = p
-        for t in range(n_chosen):
-            cos = _pair_dot(indptr, indices, data, pos, lo, hi, chosen[t], ascending, at, products)
-            if cos >= floor:
-                out_i[m] = a
-                out_j[m] = chosen[t]
-                out_cos[m] = cos
-                m += 1
-        for p in range(lo, hi):
-            pos[indices[p]] = -1
-    return out_i[:m], out_j[:m], out_cos[:m]
+        out_i[m : m + n_chosen] = a
+        out_j[m : m + n_chosen] = chosen[:n_chosen]
+        m += n_chosen
+    return out_i[:m], out_j[:m]
 
 
 def neighbour_block(
@@ -389,29 +367,28 @@ def neighbour_block(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Candidates of rows ``start:stop`` (module docstring): arrays ``(i, j, cosine)``, ``i != j``.
 
-    ``probe``: the :func:`probe_rows` of rows ``start:stop``.  One compiled loop
-    (:func:`_block_kernel`) over the rows: a row's partial scores summed as scipy's product
-    ``probe @ inverted`` sums them, its ``shortlist * k`` best (ties: the smaller document) and their
-    exact cosines (:func:`_row_dots`'s floats); then the ``k`` best of each row.
+    ``probe``: the :func:`probe_rows` of rows ``start:stop``.  A compiled loop over the rows
+    (:func:`_shortlist_kernel`) sums a row's partial scores as scipy's product
+    ``probe @ inverted`` sums them and keeps its ``shortlist * k`` best (ties: the smaller
+    document); their exact cosines (:func:`_row_dots`) at or above ``floor`` then give the
+    ``k`` best of each row.
     """
     x = vectors
     probe = sparse.csr_matrix(probe)
-    i, j, cos = _block_kernel(
-        x.indptr,
-        x.indices,
-        x.data,
-        x.shape[1],
-        bool(x.has_sorted_indices),
+    i, j = _shortlist_kernel(
         probe.indptr,
         probe.indices,
         probe.data,
         inverted.indptr,
         inverted.indices,
         inverted.data,
+        x.shape[0],
         start,
         shortlist * k,
-        floor,
     )
+    cos = _row_dots(x, i, j)
+    ok = cos >= floor
+    i, j, cos = i[ok], j[ok], cos[ok]
     # the k best of each row by exact cosine (ties: the smaller column)
     order = np.lexsort((j, -cos, i))
     i, j, cos = i[order], j[order], cos[order]
