@@ -16,7 +16,7 @@ are not comparable across processes).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -89,14 +89,24 @@ def hashes_of(items: Sequence[str]) -> np.ndarray:
     return np.fromiter(map(hash, items), dtype=np.int64, count=len(items))
 
 
-def number_strings(index: HashIndex, listed: list[str], items: Sequence[str]) -> np.ndarray:
-    """The number of each of ``items`` (its position in ``listed``), numbering and listing the new ones in order."""
+def keys_of(index: HashIndex, items: Sequence[str], number_new: Callable[[list[str]], Sequence[int]]) -> np.ndarray:
+    """The value of each of ``items`` in ``index``; the strings not there yet are given
+    ``number_new(those strings)`` (each once, in order of first occurrence) and stored."""
     hashes = hashes_of(items)
     found = index.find(hashes)
     misses = np.flatnonzero(found < 0)
     if len(misses):
         new = list(dict.fromkeys(items[k] for k in misses.tolist()))
-        index.put(hashes_of(new), np.arange(len(listed), len(listed) + len(new), dtype=np.int64))
-        listed.extend(new)
+        index.put(hashes_of(new), np.asarray(number_new(new), dtype=np.int64))
         found[misses] = index.find(hashes[misses])
     return found
+
+
+def number_strings(index: HashIndex, listed: list[str], items: Sequence[str]) -> np.ndarray:
+    """The number of each of ``items`` (its position in ``listed``), numbering and listing the new ones in order."""
+
+    def listed_next(new: list[str]) -> range:
+        listed.extend(new)
+        return range(len(listed) - len(new), len(listed))
+
+    return keys_of(index, items, listed_next)

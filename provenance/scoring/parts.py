@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 
 from provenance.arrays import unique_sorted
-from provenance.hashindex import HashIndex, hashes_of
+from provenance.hashindex import HashIndex, keys_of
 from provenance.normalize.analyzer import Analyzer, analyzer_for
 from provenance.normalize.segment import split_passages
 from provenance.records import Document
@@ -90,15 +90,7 @@ class Lexicon:
         index = self.words.get(analyzer.language)
         if index is None:
             index = self.words[analyzer.language] = HashIndex()
-        hashes = hashes_of(words)
-        found = index.find(hashes)
-        misses = np.flatnonzero(found < 0)
-        if len(misses):
-            new = dict.fromkeys(words[k] for k in misses.tolist())  # each new word numbered once
-            added = self._add([word_hit(word, analyzer) for word in new])
-            index.put(hashes_of(list(new)), np.asarray(added, dtype=np.int64))
-            found[misses] = index.find(hashes[misses])
-        return found
+        return keys_of(index, words, lambda new: self._add([word_hit(word, analyzer) for word in new]))
 
     def hit_keys(self, hits: Sequence[Hit]) -> np.ndarray:
         """The key of each full hit; a new one is numbered."""
