@@ -89,15 +89,15 @@ def hashes_of(items: Sequence[str]) -> np.ndarray:
     return np.fromiter(map(hash, items), dtype=np.int64, count=len(items))
 
 
-def keys_of(index: HashIndex, items: Sequence[str], number_new: Callable[[list[str]], Sequence[int]]) -> np.ndarray:
-    """The value of each of ``items`` in ``index``; the strings not there yet are given
-    ``number_new(those strings)`` (each once, in order of first occurrence) and stored."""
-    hashes = hashes_of(items)
+def keys_of(index: HashIndex, hashes: np.ndarray, number_new: Callable[[np.ndarray], Sequence[int]]) -> np.ndarray:
+    """The value stored under each of ``hashes`` in ``index``; the hashes not there yet are given
+    ``number_new(positions)``, the position of each one's first occurrence in ``hashes`` in order, and stored."""
     found = index.find(hashes)
     misses = np.flatnonzero(found < 0)
     if len(misses):
-        new = list(dict.fromkeys(items[k] for k in misses.tolist()))
-        index.put(hashes_of(new), np.asarray(number_new(new), dtype=np.int64))
+        _, first = np.unique(hashes[misses], return_index=True)
+        new = misses[np.sort(first)]
+        index.put(hashes[new], np.asarray(number_new(new), dtype=np.int64))
         found[misses] = index.find(hashes[misses])
     return found
 
@@ -105,8 +105,8 @@ def keys_of(index: HashIndex, items: Sequence[str], number_new: Callable[[list[s
 def number_strings(index: HashIndex, listed: list[str], items: Sequence[str]) -> np.ndarray:
     """The number of each of ``items`` (its position in ``listed``), numbering and listing the new ones in order."""
 
-    def listed_next(new: list[str]) -> range:
-        listed.extend(new)
+    def listed_next(new: np.ndarray) -> range:
+        listed.extend(items[k] for k in new.tolist())
         return range(len(listed) - len(new), len(listed))
 
-    return keys_of(index, items, listed_next)
+    return keys_of(index, hashes_of(items), listed_next)

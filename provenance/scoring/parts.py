@@ -5,10 +5,12 @@
 passage), and :func:`~provenance.scoring.table.table_part` numbers the sets of
 many profiles.  :func:`documents_part` gives the same part without the sets:
 
-1. each passage's distinct tokens are listed as they are read (words as written
-   of a plain text, full hits of the others), and the whole batch's list is
-   looked up in the process's :class:`Lexicon` at once (words by their hash in a
-   compiled loop, full hits with ``map`` of ``dict.get``), so the batch is one
+1. each passage's distinct tokens are listed as they are read: the batch's plain
+   texts (:meth:`~provenance.normalize.analyzer.Analyzer.is_plain`) in one
+   compiled pass over their code points, each word as a 64-bit hash
+   (:mod:`~provenance.normalize.plainscan`), the others as full hits; the whole
+   batch's list is looked up in the process's :class:`Lexicon` at once (hashes in
+   a compiled loop, full hits with ``map`` of ``dict.get``), so the batch is one
    array of token keys;
 2. the lexicon numbers the words (per language) and the full hits it has met
    once for all of a process's batches, with their stem, anchor and norm as
@@ -33,7 +35,7 @@ equal on texts in several scripts.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 from itertools import compress, count
 from operator import is_
@@ -44,6 +46,7 @@ import numpy as np
 from provenance.arrays import unique_sorted
 from provenance.hashindex import HashIndex, keys_of
 from provenance.normalize.analyzer import Analyzer, analyzer_for
+from provenance.normalize.plainscan import code_points, plain_flags, scan_passages
 from provenance.normalize.segment import split_passages
 from provenance.records import Document
 from provenance.scoring.align import ANCHOR, MAX_PASSAGES, Hit, _entry, _hit, word_hit
@@ -68,7 +71,7 @@ class Lexicon:
     """
 
     def __init__(self) -> None:
-        self.words: dict[str, HashIndex] = {}  # language -> word as written -> key
+        self.words: dict[str, HashIndex] = {}  # language -> scan hash of a word as written -> key
         self.hits: dict[Hit, int] = {}
         self.terms: dict[str, int] = {}
         self.term_list: list[str] = []
@@ -81,16 +84,18 @@ class Lexicon:
         self.name = np.zeros(0, dtype=bool)
         self.anchor_form = np.zeros(0, dtype=np.int64)
 
-    def word_keys(self, words: Sequence[str], analyzer: Analyzer) -> np.ndarray:
-        """The key of each word as written (the analyzer's language); a new word is analysed and numbered.
-
-        Looked up by hash (:class:`HashIndex`); the words met for the first time are numbered in
+    def word_keys(
+        self, hashes: np.ndarray, words_at: Callable[[np.ndarray], list[str]], analyzer: Analyzer
+    ) -> np.ndarray:
+        """The key of each word as written (the analyzer's language), given by its scan hash
+        (:mod:`~provenance.normalize.plainscan`); ``words_at(positions)`` gives the words at those
+        positions, called for the ones met for the first time, which are analysed and numbered in
         order of first occurrence.
         """
         index = self.words.get(analyzer.language)
         if index is None:
             index = self.words[analyzer.language] = HashIndex()
-        return keys_of(index, words, lambda new: self._add([word_hit(word, analyzer) for word in new]))
+        return keys_of(index, hashes, lambda new: self._add([word_hit(word, analyzer) for word in words_at(new)]))
 
     def hit_keys(self, hits: Sequence[Hit]) -> np.ndarray:
         """The key of each full hit; a new one is numbered."""
@@ -202,73 +207,94 @@ def _counted_triples(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def documents_part(docs: Sequence[Document]) -> TablePart:
     """The :class:`TablePart` of ``docs``: their passages, stems, anchors and surface forms (module docstring)."""
-    # the tokens in order, in runs of one kind: (analyzer, words as written) of plain texts, (None, full hits) of others
+    joined = "".join(d.text for d in docs)
+    codes = code_points(joined)
+    offsets = np.zeros(len(docs) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter((len(d.text) for d in docs), dtype=np.int64, count=len(docs)), out=offsets[1:])
+    plain_docs = plain_flags(codes, offsets).tolist()
+    # the tokens in order, in runs of one kind: (analyzer, range of plain passages) of plain texts,
+    # (None, full hits) of the others
     runs: list[_Run] = []
-    passage_tokens: list[int] = []
-    opens: list[bool] = []  # whether the passage's first token opens it
+    plain_spans: list[tuple[int, int]] = []  # of the plain texts' passages, in the joined text
+    other_tokens: list[int] = []  # of the other passages
+    other_opens: list[bool] = []
     spans: list[tuple[int, int]] = []
+    passage_plain: list[bool] = []
     n_passages: list[int] = []
     text_lengths: list[int] = []
     languages: list[str] = []
-    for doc in docs:
+    for doc, at, plain in zip(docs, offsets.tolist(), plain_docs, strict=False):
         analyzer = analyzer_for(doc.language)
         languages.append(analyzer.language)
         text = doc.text
         passages = split_passages(text, doc.id)[:MAX_PASSAGES]
         n_passages.append(len(passages))
         text_lengths.append(sum(p.end - p.start for p in passages))
-        plain = analyzer.is_plain(text)
-        if not runs or runs[-1][0] is not (analyzer if plain else None):
-            runs.append((analyzer if plain else None, []))
+        here = [(p.start, p.end) for p in passages]
+        spans += here
+        passage_plain += [plain] * len(here)
         if plain:
-            words_run: list[str] = runs[-1][1]
-            for p in passages:
-                words = analyzer.plain_words(text, p.start, p.end)
-                opening = bool(words) and text[p.start] == words[0][0]
-                # each word once, in order of first occurrence (the sets are the same); the opening
-                # token first, and again where the word occurs later (there it may be an anchor)
-                distinct = list(dict.fromkeys(words[1:] if opening else words))
-                if opening:
-                    distinct.insert(0, words[0])
-                words_run += distinct
-                passage_tokens.append(len(distinct))
-                opens.append(opening)
-                spans.append((p.start, p.end))
-        else:
-            hits_run: list[Hit] = runs[-1][1]
-            for p in passages:
-                found = analyzer.token_tuples(text, p.start, p.end)
-                hits_run += [_hit(n, _entry(n, stem, stop, text[s].isupper())) for n, stem, s, _, stop in found]
-                passage_tokens.append(len(found))
-                opens.append(bool(found) and found[0][2] == p.start)
-                spans.append((p.start, p.end))
-    return _part(docs, runs, passage_tokens, opens, spans, n_passages, text_lengths, languages)
+            if not runs or runs[-1][0] is not analyzer:
+                runs.append((analyzer, [len(plain_spans), len(plain_spans)]))
+            plain_spans += [(at + a, at + b) for a, b in here]
+            runs[-1][1][1] = len(plain_spans)
+            continue
+        if not runs or runs[-1][0] is not None:
+            runs.append((None, []))
+        hits_run: list[Hit] = runs[-1][1]
+        for p in passages:
+            found = analyzer.token_tuples(text, p.start, p.end)
+            hits_run += [_hit(n, _entry(n, stem, stop, text[s].isupper())) for n, stem, s, _, stop in found]
+            other_tokens.append(len(found))
+            other_opens.append(bool(found) and found[0][2] == p.start)
+    plain_array = np.array(plain_spans, dtype=np.int64).reshape(-1, 2)
+    scanned = scan_passages(codes, plain_array[:, 0], plain_array[:, 1])
+    is_plain = np.array(passage_plain, dtype=bool)
+    lengths = np.zeros(len(spans), dtype=np.int64)
+    lengths[is_plain] = scanned.counts
+    lengths[~is_plain] = other_tokens
+    opens = np.zeros(len(spans), dtype=bool)
+    opens[is_plain] = scanned.opens
+    opens[~is_plain] = other_opens
+    token_at = np.zeros(len(scanned.counts) + 1, dtype=np.int64)  # where each plain passage's words start
+    np.cumsum(scanned.counts, out=token_at[1:])
+
+    # each token's key in the process's lexicon
+    lexicon = _lexicon()
+    keys = []
+    for run_analyzer, items in runs:
+        if run_analyzer is None:
+            keys.append(lexicon.hit_keys(items))
+            continue
+        lo, hi = int(token_at[items[0]]), int(token_at[items[1]])
+
+        def words_at(positions: np.ndarray, lo: int = lo) -> list[str]:
+            where = positions + lo
+            pieces = zip(scanned.starts[where].tolist(), scanned.ends[where].tolist(), strict=True)
+            return [joined[a:b] for a, b in pieces]
+
+        keys.append(lexicon.word_keys(scanned.hashes[lo:hi], words_at, run_analyzer))
+    token = np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64)
+    return _part(docs, lexicon, token, lengths, opens, spans, n_passages, text_lengths, languages)
 
 
 def _part(
     docs: Sequence[Document],
-    runs: list[_Run],
-    passage_tokens: list[int],
-    opens: list[bool],
+    lexicon: Lexicon,
+    token: np.ndarray,
+    lengths: np.ndarray,
+    opens: np.ndarray,
     spans: list[tuple[int, int]],
     n_passages: list[int],
     text_lengths: list[int],
     languages: list[str],
 ) -> TablePart:
-    """The arrays of :func:`documents_part` from its runs of tokens (words as written, or full hits)."""
-    # each token's key in the process's lexicon
-    lexicon = _lexicon()
-    keys = [
-        lexicon.hit_keys(items) if analyzer is None else lexicon.word_keys(items, analyzer)
-        for analyzer, items in runs
-    ]
-    token = np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64)
-    lengths = np.asarray(passage_tokens, dtype=np.int64)
+    """The arrays of :func:`documents_part` from its tokens' keys (``lengths[r]`` of them in passage ``r``)."""
     n_rows = len(lengths)
     row = np.repeat(np.arange(n_rows, dtype=np.int64), lengths)
     doc_of_row = np.repeat(np.arange(len(docs), dtype=np.int64), np.asarray(n_passages, dtype=np.int64))
     first_token = np.zeros(len(token), dtype=bool)
-    opening = np.asarray(opens, dtype=bool) & (lengths > 0)
+    opening = opens & (lengths > 0)
     first_token[(np.cumsum(lengths) - lengths)[opening]] = True
 
     # terms (stems and anchors: anchors begin with ANCHOR, stems never do) in the lexicon's numbers
