@@ -103,3 +103,23 @@ def test_long_passages_and_empty_ones() -> None:
     none = scan_passages(code_points(""), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
     assert len(none.hashes) == 0 and len(none.counts) == 0
     assert plain_flags(code_points(""), np.array([0, 0])).tolist() == [True]
+
+
+def test_the_scan_resumes_when_its_buffers_fill_up() -> None:
+    """A passage of 4,200 distinct words (more than the set's first slots), then one of a word per code point
+    ("a1a1...") that no longer fits in the buffers, then one larger than a whole buffer: the rule's words."""
+    distinct = " ".join(
+        a + b + c for a in "abcdefghijklmnopqrst" for b in "aeiouvwxyz" for c in "bcdfghjklmnpqrstvwxyz"
+    )
+    text = distinct + "\n" + "a1" * 1500 + "\n" + "Roma roma " * 20 + "\n" + "b2" * 9000
+    lines = [0, *(k for k, c in enumerate(text) if c == "\n" for k in (k, k + 1)), len(text)]
+    starts, ends = np.array(lines[0::2]), np.array(lines[1::2])
+    scanned = scan_passages(code_points(text), starts, ends)
+    k = 0
+    for r, (a, b) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
+        words, opening = _reference(text, a, b)
+        count = int(scanned.counts[r])
+        got = [text[s:e] for s, e in zip(scanned.starts[k : k + count], scanned.ends[k : k + count], strict=True)]
+        assert got == words and bool(scanned.opens[r]) == opening
+        k += count
+    assert k == len(scanned.hashes) == 4200 + 3 + 3 + 3

@@ -106,11 +106,37 @@ class Scanned:
 
 
 def scan_passages(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, seed: int = SEED) -> Scanned:
-    """Each passage ``codes[starts[r]:ends[r]]``'s distinct words (module docstring)."""
-    h, s, e, counts, opens = _scan(
-        codes, np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64), code_classes(), np.uint64(seed)
-    )
-    return Scanned(h.view(np.int64), s, e, counts, opens)
+    """Each passage ``codes[starts[r]:ends[r]]``'s distinct words (module docstring).
+
+    The compiled loop writes into buffers it is given (a loop that grows its own arrays is
+    compiled to much slower code): sized for a word per four code points, and when one fills
+    up, or a passage has more words than the set of hashes can hold, the loop stops before
+    that passage and is resumed there with new buffers.
+    """
+    starts = np.asarray(starts, dtype=np.int64)
+    ends = np.asarray(ends, dtype=np.int64)
+    table = code_classes()
+    counts = np.zeros(len(starts), dtype=np.int64)
+    opens = np.zeros(len(starts), dtype=bool)
+    size = int((ends - starts).sum()) // 4 + 1024
+    slots = 1024
+    slot_hash, slot_stamp = np.empty(slots, dtype=np.uint64), np.full(slots, -1, dtype=np.int64)
+    pieces: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    r = 0
+    while True:
+        out = (np.empty(size, dtype=np.uint64), np.empty(size, dtype=np.int64), np.empty(size, dtype=np.int64))
+        r, n, need = _scan(codes, starts, ends, table, np.uint64(seed), r, *out, counts, opens, slot_hash, slot_stamp)
+        pieces.append((out[0][:n], out[1][:n], out[2][:n]))
+        if r == len(starts):
+            break
+        if need:  # a passage with more words than half the set's slots
+            while slots < need:
+                slots *= 2
+            slot_hash, slot_stamp = np.empty(slots, dtype=np.uint64), np.full(slots, -1, dtype=np.int64)
+        elif n == 0:  # one passage's words did not fit
+            size *= 2
+    hashes, token_starts, token_ends = (np.concatenate(column) for column in zip(*pieces, strict=True))
+    return Scanned(hashes.view(np.int64), token_starts, token_ends, counts, opens)
 
 
 @jit
@@ -150,69 +176,62 @@ def _hash(codes: np.ndarray, start: int, end: int, seed: np.uint64) -> np.uint64
 
 @jit
 def _scan(
-    codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, table: np.ndarray, seed: np.uint64
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    n_passages = len(starts)
-    counts = np.zeros(n_passages, np.int64)
-    opens = np.zeros(n_passages, np.bool_)
-    capacity = 1024
-    out_hash = np.empty(capacity, np.uint64)
-    out_start = np.empty(capacity, np.int64)
-    out_end = np.empty(capacity, np.int64)
-    # the passage's tokens, then its set of hashes (open addressing; a slot is taken when stamped r)
-    buf_hash = np.empty(256, np.uint64)
-    buf_start = np.empty(256, np.int64)
-    buf_end = np.empty(256, np.int64)
-    slot_hash = np.empty(512, np.uint64)
-    slot_stamp = np.full(512, -1, np.int64)
+    codes: np.ndarray,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    table: np.ndarray,
+    seed: np.uint64,
+    first: int,
+    out_hash: np.ndarray,
+    out_start: np.ndarray,
+    out_end: np.ndarray,
+    counts: np.ndarray,
+    opens: np.ndarray,
+    slot_hash: np.ndarray,
+    slot_stamp: np.ndarray,
+) -> tuple[int, int, int]:
+    """Passages ``first``, ``first + 1``, ... into the buffers: ``(the passage it stopped before, words
+    written, slots needed)``; it stops before a passage whose words do not fit in what is left of
+    the buffers, or that needs more than the set's slots (then ``slots needed`` is not 0)."""
     n = 0
-    for r in range(n_passages):
+    capacity = len(out_hash)
+    for r in range(first, len(starts)):
         lo, hi = starts[r], ends[r]
         before = n
-        m = 0
         pos = lo
-        while pos < hi:
+        while pos < hi:  # every token of the passage
             stop = _token_end(codes, table, pos, hi)
             if stop == pos:
                 pos += 1
                 continue
-            if m == len(buf_hash):
-                buf_hash = np.concatenate((buf_hash, np.empty(m, np.uint64)))
-                buf_start = np.concatenate((buf_start, np.empty(m, np.int64)))
-                buf_end = np.concatenate((buf_end, np.empty(m, np.int64)))
-            buf_hash[m] = _hash(codes, pos, stop, seed)
-            buf_start[m] = pos
-            buf_end[m] = stop
-            m += 1
-            pos = stop
-        if 2 * m > len(slot_hash):
-            size = len(slot_hash)
-            while 2 * m > size:
-                size *= 2
-            slot_hash = np.empty(size, np.uint64)
-            slot_stamp = np.full(size, -1, np.int64)
-        if n + m > capacity:
-            while n + m > capacity:
-                capacity *= 2
-            out_hash = np.concatenate((out_hash, np.empty(capacity - len(out_hash), np.uint64)))
-            out_start = np.concatenate((out_start, np.empty(capacity - len(out_start), np.int64)))
-            out_end = np.concatenate((out_end, np.empty(capacity - len(out_end), np.int64)))
-        first = 0
-        if m > 0 and buf_start[0] == lo:  # the opening token: kept first and apart
-            opens[r] = True
-            out_hash[n], out_start[n], out_end[n] = buf_hash[0], buf_start[0], buf_end[0]
+            if n == capacity:
+                return r, before, 0
+            out_hash[n] = _hash(codes, pos, stop, seed)
+            out_start[n] = pos
+            out_end[n] = stop
             n += 1
-            first = 1
+            pos = stop
+        m = n - before
+        if 2 * m > len(slot_hash):
+            return r, before, 2 * m
+        # each hash once, in place, in order of first occurrence; the opening token first and apart
+        write = before
+        if m > 0 and out_start[before] == lo:
+            opens[r] = True
+            write += 1
         last = np.uint64(len(slot_hash) - 1)
-        for k in range(first, m):
-            h = buf_hash[k]
+        for k in range(write, n):
+            h = out_hash[k]
             p = h & last
             while slot_stamp[p] == r and slot_hash[p] != h:
                 p = (p + np.uint64(1)) & last
             if slot_stamp[p] != r:
                 slot_stamp[p] = r
                 slot_hash[p] = h
-                out_hash[n], out_start[n], out_end[n] = h, buf_start[k], buf_end[k]
-                n += 1
+                out_hash[write] = h
+                out_start[write] = out_start[k]
+                out_end[write] = out_end[k]
+                write += 1
+        n = write
         counts[r] = n - before
-    return out_hash[:n].copy(), out_start[:n].copy(), out_end[:n].copy(), counts, opens
+    return len(starts), n, 0
