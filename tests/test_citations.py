@@ -579,3 +579,19 @@ def test_end_anchored_search_is_the_forward_search(words: list[str], tail: str) 
         assert (fast is None) == (plain is None), (pattern.pattern[:40], text)
         if fast is not None and plain is not None:
             assert fast.span() == plain.span() and fast.groupdict() == plain.groupdict()
+
+
+_NAME_PIECES = [
+    "The", "Il", "L'", "L’", "del", "of", "and", "&", "Wall", "Street", "Journal", "Open", "ÉCO", "Øre", "SportOra",
+    "Reuters.com", ".com", "a@", "x.", "d’", "'s", "’", "_", "2", " ", " ", "\t", "\n", ",", "secondo", "reported",
+    "Zoë", "ßig", "Ärzte",
+]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_NAME_PIECES), max_size=40).map("".join))
+def test_names_are_the_expression_s_matches(text: str) -> None:
+    """Matching ``NAME`` only where a capital is finds what ``NAME.finditer`` finds."""
+    from provenance.sources.names import NAME, _names
+
+    assert [m.span() for m in _names(text)] == [m.span() for m in NAME.finditer(text)]

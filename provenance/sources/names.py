@@ -99,6 +99,26 @@ _LEADING = re.compile(r"\A(?:(?P<article>The|Il|Lo|La|Le|Les|El|Los|Las|Der|Die|
 _SENTENCE_START = re.compile(r"(?:\A|[.!?:;\"“”«»(]\s*|\n\s*|\A\s+)\Z")
 
 
+_CAPITAL = re.compile(r"[A-ZÀ-ÖØ-Þ]")  # the first character of every NAME match (an article's or a word's)
+
+
+def _names(text: str) -> Iterator[re.Match[str]]:
+    """``NAME.finditer(text)``: the same matches, tried only where a capital is.
+
+    Every match opens with one (``_LEAD`` and ``_CAP`` both do), and a character class
+    is found by the expression engine's fast scan, which ``NAME`` (it opens with a
+    look-behind) does not get; each capital is matched in place, left to right,
+    skipping those inside the previous match, as ``finditer`` does (the look-behind
+    sees the text before the position).
+    """
+    end = 0
+    for c in _CAPITAL.finditer(text):
+        at = c.start()
+        if at >= end and (m := NAME.match(text, at)) is not None:
+            end = m.end()
+            yield m
+
+
 def name_spans(text: str) -> Iterator[list[tuple[int, int]]]:
     """Capitalised names (words joined by "del", "of", "&", ...) in ``text``.
 
@@ -106,7 +126,7 @@ def name_spans(text: str) -> Iterator[list[tuple[int, int]]]:
     first: the whole run, then the run from each later capitalised word on,
     since a run may open with a capitalised cue ("Secondo Il Tratturo").
     """
-    for m in NAME.finditer(text):
+    for m in _names(text):
         start, end = m.span("name")
         while end > start and text[end - 1] in "'’":
             end -= 1  # a trailing apostrophe is a possessive, not part of the name
