@@ -9,6 +9,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -356,3 +357,26 @@ def test_lineage_does_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
         outputs.append(json.loads(done.stdout))
     assert sum(d["parent"] is not None and not d["parent"].startswith("cited:") for d in outputs[0]["documents"]) > 20
     assert outputs[0]["edges"] == outputs[1]["edges"]
+
+
+def test_direction_evidence_from_worker_processes_gives_the_same_lineage(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reuse pairs' direction evidence, taken in forked workers a few pairs at a time, changes nothing."""
+    from provenance.engines import parallel
+    from provenance.lineage import forest
+    from provenance.load import load_corpus
+    from provenance.serialize import result_to_dict
+
+    seeds = load_corpus(Path(__file__).resolve().parent.parent / "seeds").documents
+    texts = (SOURCE_IT, REWRITE_IT, TRANSLATION_IT, SOURCE_EN, INDEPENDENT_IT)
+    documents = [*seeds, *(Document(f"t{k}", text) for k, text in enumerate(texts))]
+    alone = result_to_dict(analyze(documents))
+    calls: list[int] = []
+
+    def in_workers(fn: Any, items: Any, shared: Any = None, chunk: int = 256, **_: Any) -> Any:
+        calls.append(len(items))
+        return parallel.parallel_map(fn, items, shared, chunk=1, min_items=0)
+
+    monkeypatch.setenv("PROVENANCE_WORKERS", "2")
+    monkeypatch.setattr(forest, "parallel_map", in_workers)
+    assert result_to_dict(analyze(documents)) == alone
+    assert calls and calls[0] >= 2 and alone["edges"]

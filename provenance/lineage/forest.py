@@ -57,7 +57,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from itertools import islice
@@ -67,7 +67,7 @@ import networkx as nx
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from provenance.engines.parallel import parallel_iter
+from provenance.engines.parallel import parallel_iter, parallel_map
 from provenance.lineage.branching import maximum_branching as maximum_branching_arcs
 from provenance.lineage.direction import DirectionEvidence, DirectionParams, clear_caches, direction_evidence
 from provenance.lineage.variants import copy_tree, families
@@ -348,6 +348,43 @@ def _cited_sources(shared: tuple[Sequence[Document], OutletCatalog], rows: Seque
     return [extract_cited_sources(documents[k], catalog) for k in rows]
 
 
+DIRECTION_CHUNK = 128  # reuse pairs a worker takes at a time (their documents' details are cached in it)
+
+
+@dataclass(frozen=True)
+class _DirectionInputs:
+    """What :func:`~provenance.lineage.direction.direction_evidence` reads besides a pair (shared with the workers)."""
+
+    by_id: Mapping[str, Document]
+    cited: dict[str, dict[str, float]]
+    outlet: dict[str, str | None]
+    reference_ids: set[str]
+    params: DirectionParams
+    credit_words: dict[str, frozenset[str]]
+
+
+def _directions(shared: _DirectionInputs, pairs: Sequence[PairScore]) -> list[DirectionEvidence]:
+    """The direction evidence of each pair (consecutive reuse pairs: a document's details are reused)."""
+    out = []
+    for pair in pairs:
+        a, b = shared.by_id[pair.a], shared.by_id[pair.b]
+        out.append(
+            direction_evidence(
+                pair,
+                a,
+                b,
+                set(shared.cited[a.id]),
+                set(shared.cited[b.id]),
+                shared.outlet[a.id],
+                shared.outlet[b.id],
+                shared.reference_ids,
+                shared.params,
+                shared.credit_words[a.id] | shared.credit_words[b.id],
+            )
+        )
+    return out
+
+
 def _credits_and_closeness(
     documents: Sequence[Document], catalog: OutletCatalog, reuse: Sequence[PairScore]
 ) -> tuple[list[list[CitedSource]], dict[tuple[str, str], float]]:
@@ -395,22 +432,11 @@ def build_lineage(
     arcs: dict[tuple[str, str], _Arc] = {}
     ancestors: dict[str, tuple[str, str, DirectionEvidence, PairScore, float]] = {}
     outside_tree = _off_copy_tree(reuse, closeness)
-    for pair in reuse:
-        if (pair.a, pair.b) in outside_tree:
-            continue
+    on_tree = [pair for pair in reuse if (pair.a, pair.b) not in outside_tree]
+    shared = _DirectionInputs(by_id, cited, outlet, reference_ids, params.direction, credit_words)
+    evidence = parallel_map(_directions, on_tree, shared, chunk=DIRECTION_CHUNK)
+    for pair, de in zip(on_tree, evidence, strict=True):
         a, b = by_id[pair.a], by_id[pair.b]
-        de = direction_evidence(
-            pair,
-            a,
-            b,
-            set(cited[a.id]),
-            set(cited[b.id]),
-            outlet[a.id],
-            outlet[b.id],
-            reference_ids,
-            params.direction,
-            credit_words[a.id] | credit_words[b.id],
-        )
         total = de.total
         balanced = abs(total) < params.direction.undetermined_below
         close = closeness[(a.id, b.id)]
