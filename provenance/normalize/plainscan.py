@@ -8,8 +8,9 @@ batch's texts are one array of code points (UTF-32) and one loop does it all:
 
 * each code point's class (letter, digit, or *special*: a mark or a character of
   a script written without spaces, after which a text is not plain) is read from
-  a table of every code point, made by running the very expressions over a string
-  of all of them (:func:`code_classes`), so the classes are the expressions' own;
+  a table of every code point, made by running the expressions' character classes
+  over a string of all of them (:func:`code_classes`; a test holds it equal to the
+  expressions on every code point);
 * a token is a digit run followed by any ``[.,]`` + digit run, or a letter run
   (the alternation tries the number first, as the expression does);
 * its hash mixes its code points one after the other (a multiply and shift per
