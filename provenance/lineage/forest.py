@@ -436,16 +436,16 @@ def build_lineage(
     shared = _DirectionInputs(by_id, cited, outlet, reference_ids, params.direction, credit_words)
     evidence = parallel_map(_directions, on_tree, shared, chunk=DIRECTION_CHUNK)
     for pair, de in zip(on_tree, evidence, strict=True):
-        a, b = by_id[pair.a], by_id[pair.b]
+        a_id, b_id = pair.a, pair.b  # (the texts are read once, by _directions)
         total = de.total
         balanced = abs(total) < params.direction.undetermined_below
-        close = closeness[(a.id, b.id)]
+        close = closeness[(a_id, b_id)]
         strength = _strength(pair) * max(close, 0.0) ** params.closeness_power
         n_details = params.direction.common_ancestor_details
         undecided = abs(de.external) < params.direction.undetermined_below
-        declared = a.id in reference_ids or b.id in reference_ids
+        declared = a_id in reference_ids or b_id in reference_ids
         if undecided and not declared and min(len(de.only_a), len(de.only_b)) >= n_details:
-            ancestors[f"{VIRTUAL_ANCESTOR}{a.id}+{b.id}"] = (a.id, b.id, de, pair, strength)
+            ancestors[f"{VIRTUAL_ANCESTOR}{a_id}+{b_id}"] = (a_id, b_id, de, pair, strength)
             continue
         direction = "undetermined" if balanced else "determined"
         # not direction evidence (weight 0): it says why this relative rather than another is the parent
@@ -462,9 +462,9 @@ def build_lineage(
         flipped = [Evidence(e.kind, -e.weight, e.detail) for e in de.evidence]
         forward, backward = _sigmoid(2 * total), _sigmoid(-2 * total)
         explains_b, explains_a = _explained(pair, params.coverage_power)
-        arcs[(a.id, b.id)] = _Arc(strength * explains_b * forward, [*de.evidence, near], direction, pair, forward)
-        arcs[(b.id, a.id)] = _Arc(strength * explains_a * backward, [*flipped, near], direction, pair, backward)
-        for src, dst in ((a.id, b.id), (b.id, a.id)):
+        arcs[(a_id, b_id)] = _Arc(strength * explains_b * forward, [*de.evidence, near], direction, pair, forward)
+        arcs[(b_id, a_id)] = _Arc(strength * explains_a * backward, [*flipped, near], direction, pair, backward)
+        for src, dst in ((a_id, b_id), (b_id, a_id)):
             if src in reference_ids:  # a declared original with aligned evidence outranks any credit
                 arc = arcs[(src, dst)]
                 arc.weight = max(arc.weight, 2 * params.citation_weight * _strength(pair))

@@ -40,6 +40,7 @@ from provenance.jit import jit
 from provenance.scripts import CJK, MARK, SPACELESS
 
 LETTER, DIGIT, SPECIAL = 1, 2, 4  # bits of a code point's class
+_DOT, _COMMA = ord("."), ord(",")  # the separators inside a number
 _LETTER_RE = r"[^\W\d_]+"
 _DIGIT_RE = r"\d+"
 SEED = secrets.randbits(64)  # per process, as Python's string hash
@@ -84,7 +85,7 @@ def _plain_flags(codes: np.ndarray, offsets: np.ndarray, table: np.ndarray) -> n
     out = np.ones(len(offsets) - 1, np.bool_)
     for d in range(len(offsets) - 1):
         for i in range(offsets[d], offsets[d + 1]):
-            if table[codes[i]] & 4:
+            if table[codes[i]] & SPECIAL:
                 out[d] = False
                 break
     return out
@@ -144,18 +145,18 @@ def scan_passages(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, seed:
 def _token_end(codes: np.ndarray, table: np.ndarray, pos: int, end: int) -> int:
     """Where the token that starts at ``pos`` ends (a number, or a letter run); ``pos`` if none starts there."""
     kind = table[codes[pos]]
-    if kind & 2:  # digits, then any [.,] followed by digits
+    if kind & DIGIT:  # digits, then any [.,] followed by digits
         pos += 1
         while True:
-            while pos < end and table[codes[pos]] & 2:
+            while pos < end and table[codes[pos]] & DIGIT:
                 pos += 1
-            if pos + 1 < end and (codes[pos] == 46 or codes[pos] == 44) and table[codes[pos + 1]] & 2:
+            if pos + 1 < end and (codes[pos] == _DOT or codes[pos] == _COMMA) and table[codes[pos + 1]] & DIGIT:
                 pos += 2
                 continue
             return pos
-    if kind & 1:
+    if kind & LETTER:
         pos += 1
-        while pos < end and table[codes[pos]] & 1:
+        while pos < end and table[codes[pos]] & LETTER:
             pos += 1
         return pos
     return pos

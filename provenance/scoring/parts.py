@@ -49,7 +49,7 @@ from provenance.normalize.analyzer import Analyzer, analyzer_for
 from provenance.normalize.plainscan import code_points, plain_flags, scan_passages
 from provenance.normalize.segment import split_passages
 from provenance.records import Document
-from provenance.scoring.align import ANCHOR, MAX_PASSAGES, Hit, _entry, _hit, word_hit
+from provenance.scoring.align import ANCHOR, MAX_PASSAGES, Hit, _entry, _hit, row_offsets, word_hit
 from provenance.scoring.table import TablePart, _ranks
 
 _IS_NONE = partial(is_, None)
@@ -209,8 +209,7 @@ def documents_part(docs: Sequence[Document]) -> TablePart:
     """The :class:`TablePart` of ``docs``: their passages, stems, anchors and surface forms (module docstring)."""
     joined = "".join(d.text for d in docs)
     codes = code_points(joined)
-    offsets = np.zeros(len(docs) + 1, dtype=np.int64)
-    np.cumsum(np.fromiter((len(d.text) for d in docs), dtype=np.int64, count=len(docs)), out=offsets[1:])
+    offsets = row_offsets(np.fromiter((len(d.text) for d in docs), dtype=np.int64, count=len(docs)))
     plain_docs = plain_flags(codes, offsets).tolist()
     # the tokens in order, in runs of one kind: (analyzer, range of plain passages) of plain texts,
     # (None, full hits) of the others
@@ -256,8 +255,7 @@ def documents_part(docs: Sequence[Document]) -> TablePart:
     opens = np.zeros(len(spans), dtype=bool)
     opens[is_plain] = scanned.opens
     opens[~is_plain] = other_opens
-    token_at = np.zeros(len(scanned.counts) + 1, dtype=np.int64)  # where each plain passage's words start
-    np.cumsum(scanned.counts, out=token_at[1:])
+    token_at = row_offsets(scanned.counts)  # where each plain passage's words start
 
     # each token's key in the process's lexicon
     lexicon = _lexicon()
