@@ -565,6 +565,8 @@ _CUE_WORDS = [
     "secondo", "quanto", "riportato", "da", "come", "scrive", "il", "la", "l'", "dell'", "quotidiano",
     "according", "to", "the", "reported", "by", "as", "newspaper", "told", "selon", "le", "laut", "dem",
     "foto", "Photo:", "©", "credit", "—", "-", "(", "«", '"', ":", "\n", ".", "Musk", "Open", "x",
+    "statunitense", "STATUNITENSE", "locale", "agenzia", "stampa", "Nachrichtenagentur", "US-Zeitung", "daily",
+    "news", "site", "journal",
 ]
 
 
@@ -574,7 +576,7 @@ def test_end_anchored_search_is_the_forward_search(words: list[str], tail: str) 
     from provenance.sources import cues
 
     text = " ".join(words) + tail
-    for pattern in (cues.PRE_CUE, cues.PHOTO_CREDIT, cues.DETERMINER, cues.DASH_BEFORE):
+    for pattern in (cues.PRE_CUE, cues.PHOTO_CREDIT, cues.DETERMINER, cues.DASH_BEFORE, cues.DESCRIPTOR_END):
         fast, plain = pattern.search(text), pattern.forward.search(text)
         assert (fast is None) == (plain is None), (pattern.pattern[:40], text)
         if fast is not None and plain is not None:

@@ -312,6 +312,14 @@ def _uncatalogued_one(
         return None  # a catalogued outlet is credited here
     if start in rejected or start + N.leading_article_length(text[start:end]) in rejected:
         return None
+    # N.outlet_like first, as two cheap halves: most capitalised names are people's or
+    # places', settled by the name and the words before it without reading any cue
+    shape = N.outlet_shape(text, start, end)
+    if shape is False:
+        return None
+    rest, _ = _strip_det(text[max(0, start - _WINDOW) : start])
+    if shape is None and C.DESCRIPTOR_END.search(rest) is None:
+        return None
     found = text[start:end]
     key = fold_name(found)
     if not key or key == own or cat.entry(found) is not None:
@@ -322,12 +330,9 @@ def _uncatalogued_one(
         return None  # a bare capitalised name is not a credit
     if hit.how == "post" and not C.REPORTING_POST.search(hit.cue):
         return None  # "X says" is how people and offices speak, not how a text is credited
-    rest, _ = _strip_det(text[max(0, start - _WINDOW) : start])
     pre = C.PRE_CUE.search(rest) if hit.how == "pre" else None
     if pre is not None and not N.cue_in_running_text(rest[: pre.start("cue")], pre.group("cue")):
         return None  # "Laut Wall Street Journal sprach Musk": "Journal sprach" is no cue
-    if not N.outlet_like(text, start, end, rest):
-        return None
     return CitedSource(N.display_name(found), found, start, end, hit.cue)
 
 

@@ -119,8 +119,6 @@ _LOWER_ADJ = r"(?:\s+(?-i:[a-zà-ÿ]{4,}))"
 DESCRIPTORS: tuple[str, ...] = (
     _IT_DESCRIPTORS + _EN_DESCRIPTORS + ("site", "journal") + _FR_DESCRIPTORS + _ES_DESCRIPTORS + (_DE_DESCRIPTOR,)
 )
-# Text that ends with a descriptor and up to two lower-case adjectives ("il quotidiano statunitense").
-DESCRIPTOR_END: re.Pattern[str] = re.compile(rf"(?:{'|'.join(DESCRIPTORS)}){_LOWER_ADJ}{{0,2}}\s*\Z", re.IGNORECASE)
 
 _PRE_ALTERNATIVES = (
     # "published by", "first published on Tuesday by", "reported earlier this week in"
@@ -168,6 +166,9 @@ class EndAnchored:
             return None
         return self.forward.search(text)
 
+
+# Text that ends with a descriptor and up to two lower-case adjectives ("il quotidiano statunitense").
+DESCRIPTOR_END = EndAnchored(rf"(?:{'|'.join(DESCRIPTORS)}){_LOWER_ADJ}{{0,2}}\s*\Z", re.IGNORECASE)
 
 PRE_CUE = EndAnchored(
     r"(?<![\w])(?P<cue>" + "|".join(_PRE_ALTERNATIVES) + r")" + _LINK + r"\s*:?\s*\Z",

@@ -178,6 +178,18 @@ def outlet_like(text: str, start: int, end: int, before: str) -> bool:
     ``before`` is the text before the name once any determiner is removed (it
     ends with the cue).
     """
+    shape = outlet_shape(text, start, end)
+    return shape if shape is not None else DESCRIPTOR_END.search(before) is not None
+
+
+def outlet_shape(text: str, start: int, end: int) -> bool | None:
+    """What the name ``text[start:end]`` and the text around it say, the cue aside.
+
+    False: never an outlet (an institution's word, a possessive); True: it looks
+    like one whatever the cue; None: only a media descriptor ending the cue
+    ("il quotidiano X") can make it one (:func:`outlet_like`).  A caller can
+    settle most capitalised names (people, places) here, before it reads any cue.
+    """
     name = text[start:end]
     after = text[end : end + 3]
     if after[:1] in ("'", "’") and after[1:2].lower() == "s":
@@ -193,9 +205,9 @@ def outlet_like(text: str, start: int, end: int, before: str) -> bool:
     parts = [p for w in _WORD.findall(name) for p in re.split(r"['’]", w)]  # "Sant'Ilario" has no inner capital
     if "&" in name or any(len(p) > 2 and any(c.isupper() for c in p[1:]) and not p.isupper() for p in parts):
         return True  # "Bourse & Boardroom", "SportOra"
-    if DESCRIPTOR_END.search(before):
-        return True  # "il quotidiano X", "the local newspaper X"
     if _RELAYS_NEXT.match(text[end : end + 20]):
         return True  # "Lo riferisce Calcio Oltremanica, che cita ...": it relays another source
     # "secondo Il Tratturo": a capitalised article mid-sentence opens a title, not a person's name
-    return _LEADING.match(name) is not None and not _SENTENCE_START.search(text[max(0, start - 3) : start])
+    if _LEADING.match(name) is not None and not _SENTENCE_START.search(text[max(0, start - 3) : start]):
+        return True
+    return None
