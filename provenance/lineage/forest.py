@@ -65,11 +65,11 @@ from typing import TYPE_CHECKING
 
 import networkx as nx
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from provenance.engines.parallel import parallel_iter, parallel_map
 from provenance.lineage.branching import maximum_branching as maximum_branching_arcs
 from provenance.lineage.direction import DirectionEvidence, DirectionParams, clear_caches, direction_evidence
+from provenance.lineage.surface import row_cosines, surface_tfidf
 from provenance.lineage.variants import copy_tree, families
 from provenance.load.store import documents_by_id, fields_of
 from provenance.records import (
@@ -197,15 +197,10 @@ def _surface_cosines(
     ids = sorted({p.a for p in pairs} | {p.b for p in pairs})  # every reuse family sets the idf
     by_id = documents_by_id(documents)  # a stored collection's texts are read back when looked up
     row = {doc_id: i for i, doc_id in enumerate(ids)}
-    try:
-        vectors = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, dtype=np.float32).fit_transform(
-            [by_id[i].text for i in ids]
-        )
-    except ValueError:  # no word of two letters in any of them (e.g. only digits): nothing to tell apart
+    vectors = surface_tfidf([by_id[i].text for i in ids])
+    if vectors is None:  # no word of two letters in any of them (e.g. only digits): nothing to tell apart
         return {(p.a, p.b): 1.0 for p in same}
-    left = vectors[[row[p.a] for p in same]]
-    right = vectors[[row[p.b] for p in same]]
-    cosines = np.asarray(left.multiply(right).sum(axis=1)).ravel()
+    cosines = row_cosines(vectors, [row[p.a] for p in same], [row[p.b] for p in same])
     return {(p.a, p.b): float(c) for p, c in zip(same, cosines, strict=True)}
 
 
