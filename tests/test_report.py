@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from provenance.records import (
     Alignment,
@@ -435,3 +437,29 @@ def test_passage_chars_count_the_characters_inside_passages() -> None:
             start, end = rng.randint(-3, len(text) + 3), rng.randint(-3, len(text) + 3)
             lo, hi = max(0, start), max(0, min(len(text), end))
             assert chars.count(start, end) == sum(inside[lo:hi])
+
+
+_HEAD_PIECES = ["word", "Titolo", " ", "  ", "\t", "\n", "\r\n", "\r", "\x0b", "\x1c", "\u2028", "\xa0", "—", ",", "."]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(_HEAD_PIECES), max_size=60).map("".join),
+    st.integers(min_value=4, max_value=40),
+)
+def test_headline_is_the_first_non_empty_line_shortened(text: str, n: int) -> None:
+    """A document is named by its first non-empty line, collapsed and cut at a word (read from its start only)."""
+    from provenance.report.names import headline
+
+    def reference(s: str) -> str:  # the definition, on the whole line
+        s = " ".join(s.split())
+        if len(s) <= n:
+            return s
+        cut = s[: n - 1]
+        if cut.rfind(" ") > n // 2:
+            cut = cut[: cut.rfind(" ")]
+        return cut.rstrip(" ,;:.-–—") + "…"
+
+    lines = [line for line in text.splitlines() if line.strip()]
+    assert headline(None, text, "fallback", n) == (reference(lines[0]) if lines else "fallback")
+    assert headline("  A   title\n", text, "fallback", n) == reference("  A   title\n")

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 HEADLINE_MAX = 90
+_NON_SPACE = re.compile(r"\S")  # str.isspace, as str.strip and str.split read it
+_LINE_BREAK = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")  # where str.splitlines splits
 
 
 def shorten(s: str, n: int) -> str:
     """``s`` on one line, cut at a word boundary to at most ``n`` characters (with "…")."""
-    s = " ".join(s.split())
+    s = _collapsed_prefix(s, n)
     if len(s) <= n:
         return s
     cut = s[: n - 1]
@@ -19,14 +22,30 @@ def shorten(s: str, n: int) -> str:
     return cut.rstrip(" ,;:.-–—") + "…"
 
 
+def _collapsed_prefix(s: str, n: int) -> str:
+    """``" ".join(s.split())``, or a prefix of it longer than ``n`` (all :func:`shorten` reads).
+
+    Collapsing a prefix of ``s`` gives a prefix of the collapsed whole (a word cut
+    at the end is a prefix of the word), so a long text is not collapsed whole to
+    name it by its first line.
+    """
+    k = 2 * n + 16
+    while True:
+        out = " ".join(s[:k].split())
+        if len(out) > n or k >= len(s):
+            return out
+        k *= 4
+
+
 def headline(title: str | None, text: str, fallback: str, n: int = HEADLINE_MAX) -> str:
     """The document's title, else the first non-empty line of its text, else ``fallback`` (its id)."""
     if title and title.strip():
         return shorten(title, n)
-    for line in text.splitlines():
-        if line.strip():
-            return shorten(line, n)
-    return fallback
+    first = _NON_SPACE.search(text)  # it opens the first non-empty line (what precedes it is blank)
+    if first is None:
+        return fallback
+    end = _LINE_BREAK.search(text, first.start())
+    return shorten(text[first.start() : end.start() if end is not None else len(text)], n)
 
 
 def wrap(s: str, width: int, lines: int) -> list[str]:
