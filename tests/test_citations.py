@@ -597,3 +597,29 @@ def test_names_are_the_expression_s_matches(text: str) -> None:
     from provenance.sources.names import NAME, _names
 
     assert [m.span() for m in _names(text)] == [m.span() for m in NAME.finditer(text)]
+
+
+_ALIAS_PIECES = [
+    "Wall", "wall", "STREET", "Street", "Journal", "jOURNAL", "Wsj", "ANSA", "ansa", "Anadolu", "Ajansı", "AJANSI",
+    "Ajansi", "Reuters", "REUTERS", "Agence", "France-Presse", "Il", "Post", "Süddeutsche", "SÜDDEUTSCHE", "Zeitung",
+    "ſ", "µ", "K", "İ", "ß", "Σ", "@", "_", "-", ".", "/", "’", " ", " ", "\n", "x", "é",
+    "Anadolu Ajansi", "ANADOLU AJANSI", "anadolu ajansı", "Reuterſ", "Wſj", "W.S.J.", "Wall Street Journal",
+]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_ALIAS_PIECES), max_size=40).map("".join), st.integers(min_value=0, max_value=200))
+def test_alias_scanner_finds_what_the_pattern_finds(text: str, pos: int) -> None:
+    """The lower-cased search (provenance.sources.scan) gives the case-insensitive pattern's spans from any position."""
+    from provenance.sources import OutletCatalog
+
+    cat = OutletCatalog.load()
+    scanner = cat.scanner(text)
+    found = scanner.search(pos)
+    m = cat.pattern.search(text, pos)
+    assert found == (m.span() if m is not None else None)
+    spans, at = [], 0
+    while (span := scanner.search(at)) is not None:
+        spans.append(span)
+        at = span[1]
+    assert spans == [m.span() for m in cat.pattern.finditer(text)]

@@ -238,32 +238,34 @@ def extract_cited_sources(
     rejected: set[int] = set()  # starts of catalog names rejected as glued to a domain or hyphen
     prev: _Hit | None = None
     pos = 0
-    while (m := cat.pattern.search(text, pos)) is not None:
-        pos = m.end()
-        s = cat.surface(m.group(0))
+    aliases = cat.scanner(text)
+    while (span := aliases.search(pos)) is not None:
+        start, end = span
+        pos = end
+        s = cat.surface(text[start:end])
         if s is None:
             continue
-        hit = _license(text, m.start(), m.end(), s)
+        hit = _license(text, start, end, s)
         if hit.how == "case":
             # "l'agenzia Nova": "agenzia Nova" fails the case check, but "Nova" may not
-            nxt = _NEXT_WORD.search(text, m.start() + 1, m.end())
+            nxt = _NEXT_WORD.search(text, start + 1, end)
             if nxt is not None:
                 pos = nxt.start()
             continue
         joined = prev is not None and prev.how in ("pre", "credit", "photo")
-        if prev is not None and joined and C.JOINER.match(text[prev.end : m.start()]):
+        if prev is not None and joined and C.JOINER.match(text[prev.end : start]):
             if prev.how == "photo":
-                hit = _Hit(m.start(), m.end(), None, "photo")
-            elif hit.how in ("mention", "rejected") and _joinable(text, m.start(), m.end(), s):
-                hit = _Hit(m.start(), m.end(), prev.cue, prev.how)
+                hit = _Hit(start, end, None, "photo")
+            elif hit.how in ("mention", "rejected") and _joinable(text, start, end, s):
+                hit = _Hit(start, end, prev.cue, prev.how)
         prev = hit
         if hit.how == "photo":
-            taken.append(m.span())
-        elif hit.how == "rejected" and text[m.end() : m.end() + 1] in ("-", "."):
-            rejected.add(m.start())  # "Reuters.com", "Post-it": the catalog's guard, not another outlet
+            taken.append(span)
+        elif hit.how == "rejected" and text[end : end + 1] in ("-", "."):
+            rejected.add(start)  # "Reuters.com", "Post-it": the catalog's guard, not another outlet
         if hit.cue is None:
             continue
-        taken.append(m.span())
+        taken.append(span)
         if s.kind == INSTITUTION and not include_institutions:
             continue
         if s.kind == INSTITUTION and hit.how not in ("pre", "post"):
@@ -272,7 +274,7 @@ def extract_cited_sources(
             continue
         if own is not None and s.name == own and not include_own_outlet:
             continue
-        found.append(CitedSource(s.name, m.group(0), m.start(), m.end(), hit.cue))
+        found.append(CitedSource(s.name, text[start:end], start, end, hit.cue))
     if uncatalogued:
         found += _uncatalogued(text, taken, rejected, cat, doc.outlet)
         found.sort(key=lambda c: (c.start, c.end))
