@@ -69,7 +69,7 @@ import numpy as np
 from provenance.engines.parallel import parallel_iter, parallel_map
 from provenance.lineage.branching import maximum_branching as maximum_branching_arcs
 from provenance.lineage.direction import DirectionEvidence, DirectionParams, clear_caches, direction_evidence
-from provenance.lineage.surface import row_cosines, surface_tfidf
+from provenance.lineage.surface import surface_tfidf
 from provenance.lineage.variants import copy_tree, families
 from provenance.load.store import documents_by_id, fields_of
 from provenance.records import (
@@ -200,7 +200,7 @@ def _surface_cosines(
     vectors = surface_tfidf([by_id[i].text for i in ids])
     if vectors is None:  # no word of two letters in any of them (e.g. only digits): nothing to tell apart
         return {(p.a, p.b): 1.0 for p in same}
-    cosines = row_cosines(vectors, [row[p.a] for p in same], [row[p.b] for p in same])
+    cosines = vectors.cosines([row[p.a] for p in same], [row[p.b] for p in same])
     return {(p.a, p.b): float(c) for p, c in zip(same, cosines, strict=True)}
 
 

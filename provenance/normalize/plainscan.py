@@ -163,7 +163,7 @@ def _token_end(codes: np.ndarray, table: np.ndarray, pos: int, end: int) -> int:
 
 
 @jit
-def _hash(codes: np.ndarray, start: int, end: int, seed: np.uint64) -> np.uint64:
+def hash_code_points(codes: np.ndarray, start: int, end: int, seed: np.uint64) -> np.uint64:
     h = seed ^ np.uint64(end - start)
     for i in range(start, end):
         h = (h ^ np.uint64(codes[i])) * np.uint64(0x9E3779B97F4A7C15)
@@ -208,7 +208,7 @@ def _scan(
                 continue
             if n == capacity:
                 return r, before, 0
-            out_hash[n] = _hash(codes, pos, stop, seed)
+            out_hash[n] = hash_code_points(codes, pos, stop, seed)
             out_start[n] = pos
             out_end[n] = stop
             n += 1
