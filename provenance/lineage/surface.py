@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from provenance.jit import jit
-from provenance.normalize.plainscan import DIGIT, LETTER, SEED, code_classes, hash_code_points
+from provenance.normalize.plainscan import DIGIT, LETTER, SEED, code_classes, fmix64, hash_code_points
 
 _UNDERSCORE = ord("_")
 _WORD = LETTER | DIGIT
@@ -93,13 +93,7 @@ def surface_tfidf(texts: Sequence[str]) -> SurfaceVectors | None:
 @jit
 def _pair_hash(first: np.uint64, second: np.uint64) -> np.uint64:
     """A hash of two consecutive tokens (ordered: "a b" is not "b a"), MurmurHash3's fmix64 of a mix."""
-    h = first * np.uint64(0x9E3779B97F4A7C15) + second + np.uint64(0x632BE59BD9B4E019)
-    h ^= h >> np.uint64(33)
-    h *= np.uint64(0xFF51AFD7ED558CCD)
-    h ^= h >> np.uint64(33)
-    h *= np.uint64(0xC4CEB9FE1A85EC53)
-    h ^= h >> np.uint64(33)
-    return h
+    return fmix64(first * np.uint64(0x9E3779B97F4A7C15) + second + np.uint64(0x632BE59BD9B4E019))
 
 
 @jit

@@ -164,11 +164,18 @@ def _token_end(codes: np.ndarray, table: np.ndarray, pos: int, end: int) -> int:
 
 @jit
 def hash_code_points(codes: np.ndarray, start: int, end: int, seed: np.uint64) -> np.uint64:
+    """The hash of the token ``codes[start:end]`` (module docstring)."""
     h = seed ^ np.uint64(end - start)
     for i in range(start, end):
         h = (h ^ np.uint64(codes[i])) * np.uint64(0x9E3779B97F4A7C15)
         h ^= h >> np.uint64(32)
-    h ^= h >> np.uint64(33)  # MurmurHash3's fmix64
+    return fmix64(h)
+
+
+@jit
+def fmix64(h: np.uint64) -> np.uint64:
+    """MurmurHash3's finaliser: every bit of ``h`` moves about half of the result's."""
+    h ^= h >> np.uint64(33)
     h *= np.uint64(0xFF51AFD7ED558CCD)
     h ^= h >> np.uint64(33)
     h *= np.uint64(0xC4CEB9FE1A85EC53)
