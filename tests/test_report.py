@@ -439,12 +439,12 @@ def test_passage_chars_count_the_characters_inside_passages() -> None:
             assert chars.count(start, end) == sum(inside[lo:hi])
 
 
-_HEAD_PIECES = ["word", "Titolo", " ", "  ", "\t", "\n", "\r\n", "\r", "\x0b", "\x1c", "\u2028", "\xa0", "—", ",", "."]
+_HEAD_PIECES = ["word", "Titolo", " ", "  ", "\t", "\n", "\r\n", "\r", "\x0b", "\x1c", "\u2028", "\xa0", "—", ",", ".", " " * 40]
 
 
 @settings(max_examples=300, deadline=None)
 @given(
-    st.lists(st.sampled_from(_HEAD_PIECES), max_size=60).map("".join),
+    st.lists(st.sampled_from(_HEAD_PIECES), max_size=120).map("".join),
     st.integers(min_value=4, max_value=40),
 )
 def test_headline_is_the_first_non_empty_line_shortened(text: str, n: int) -> None:

@@ -44,8 +44,15 @@ def headline(title: str | None, text: str, fallback: str, n: int = HEADLINE_MAX)
     first = _NON_SPACE.search(text)  # it opens the first non-empty line (what precedes it is blank)
     if first is None:
         return fallback
-    end = _LINE_BREAK.search(text, first.start())
-    return shorten(text[first.start() : end.start() if end is not None else len(text)], n)
+    start = first.start()
+    window = start + 8 * n + 64  # the line's end is looked for this far first: shorten reads a prefix
+    end = _LINE_BREAK.search(text, start, window)
+    if end is None:
+        head = text[start:window]  # all of the line, or a prefix of it
+        if window >= len(text) or len(_collapsed_prefix(head, n)) > n:
+            return shorten(head, n)  # the line, or a prefix long enough to name it by (_collapsed_prefix)
+        end = _LINE_BREAK.search(text, window)
+    return shorten(text[start : end.start() if end is not None else len(text)], n)
 
 
 def wrap(s: str, width: int, lines: int) -> list[str]:
