@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -12,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from provenance.lineage import build_lineage
 from provenance.lineage.direction import details, publication_order
@@ -380,3 +383,48 @@ def test_direction_evidence_from_worker_processes_gives_the_same_lineage(monkeyp
     monkeypatch.setattr(forest, "parallel_map", in_workers)
     assert result_to_dict(analyze(documents)) == alone
     assert calls and calls[0] >= 2 and alone["edges"]
+
+
+_DETAIL_PIECES = [
+    "Mario", "Rossi", "il", "sindaco", "Abc123", "x2", "4.949", "4,5", "12.", "1.2.3", "²bis", "_Nome", "a_B", "É", "Über",
+    "MUSK", "Ö", " ", " ", "  ", "\t", "\n", "\r\n", "\r", "\u2028", "\x0c", ". ", "! ", "? ", ":", ": ", "— ", "-", "«",
+    "»", '"', "“", "'", "(", "[", ",", "ǅ", "Σ", "Ⅻ", "٣",
+]  # fmt: skip
+
+
+def _details_by_expressions(text: str) -> frozenset[str]:
+    """The definition of direction.details, with the expressions (the reference for detailscan)."""
+    detail = re.compile(r"\d+(?:[.,]\d+)*|(?<![.!?]\s)(?<!^)\b[^\W\d_][^\W_]*")
+    opens_sentence = re.compile(r"(?:[\"“«‘'(\[]|[-–—:]\s)\s*\Z")
+    words_re = re.compile(r"[^\W\d_][^\W_]*")
+    out = set()
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        words = words_re.findall(line)
+        title_case = len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
+        for m in detail.finditer(line):
+            tok = m.group()
+            if tok[0].isdigit():
+                out.add(re.sub(r"[.,]", "", tok))
+            elif (
+                not title_case
+                and tok[0].isupper()
+                and offset + m.start() > 0
+                and len(tok) > 1
+                and not opens_sentence.search(line[max(0, m.start() - 3) : m.start()])
+            ):
+                out.add(tok.casefold())
+        offset += len(line)
+    return frozenset(out)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_DETAIL_PIECES), max_size=50).map("".join), st.data())
+def test_span_details_are_the_expressions_details(text: str, data: st.DataObject) -> None:
+    """The compiled scan of a span (lineage.detailscan) finds what the expressions find in its text."""
+    from provenance.lineage.direction import span_details
+
+    start = data.draw(st.integers(min_value=0, max_value=len(text)))
+    end = data.draw(st.integers(min_value=start, max_value=len(text)))
+    assert span_details(text, start, end) == _details_by_expressions(text[start:end])
+    assert details(text) == _details_by_expressions(text)

@@ -29,14 +29,10 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, time
 
+from provenance.lineage.detailscan import NUMBER, clear_codes, detail_spans
 from provenance.records import VERBATIM_RELATIONS, Document, Evidence, PairScore
 
 EXTERNAL_KINDS = frozenset({"published", "citation", "reference-source"})
-
-_DETAIL_RE = re.compile(r"\d+(?:[.,]\d+)*|(?<![.!?]\s)(?<!^)\b[^\W\d_][^\W_]*", re.UNICODE)
-# A word right after an opening quote, a dash or a colon opens a sentence too: «Non ...», "— Ha ...".
-_OPENS_SENTENCE = re.compile(r"(?:[\"“«‘'(\[]|[-–—:]\s)\s*\Z")
-_WORDS = re.compile(r"[^\W\d_][^\W_]*")
 
 
 @dataclass(frozen=True)
@@ -87,7 +83,6 @@ def _number_key(token: str) -> str:
     return re.sub(r"[.,]", "", token)
 
 
-@functools.lru_cache(maxsize=1 << 16)  # a passage recurs in every pair it is aligned in
 def details(text: str) -> frozenset[str]:
     """Specific details of a passage: numbers and capitalised words not opening a sentence.
 
@@ -96,27 +91,16 @@ def details(text: str) -> frozenset[str]:
     numbers count.
 
     Numbers are keyed without separators (:func:`_number_key`), words casefolded.
+    The rules, exactly, and how they are run: :mod:`provenance.lineage.detailscan`.
     """
-    out = set()
-    offset = 0
-    for line in text.splitlines(keepends=True):
-        words = _WORDS.findall(line)
-        # a Title Case Headline capitalises every word: only its numbers are details
-        title_case = len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
-        for m in _DETAIL_RE.finditer(line):
-            tok = m.group()
-            if tok[0].isdigit():
-                out.add(_number_key(tok))
-            elif (
-                not title_case
-                and tok[0].isupper()
-                and offset + m.start() > 0
-                and len(tok) > 1
-                and not _OPENS_SENTENCE.search(line[max(0, m.start() - 3) : m.start()])
-            ):
-                out.add(tok.casefold())
-        offset += len(line)
-    return frozenset(out)
+    return span_details(text, 0, len(text))
+
+
+@functools.lru_cache(maxsize=1 << 16)  # a passage recurs in every pair it is aligned in
+def span_details(text: str, start: int, end: int) -> frozenset[str]:
+    """:func:`details` of ``text[start:end]``."""
+    spans = detail_spans(text, start, end)
+    return frozenset(_number_key(text[a:b]) if kind == NUMBER else text[a:b].casefold() for a, b, kind in spans)
 
 
 @functools.lru_cache(maxsize=2048)  # a document is in many pairs; build_lineage clears it when done
@@ -128,8 +112,9 @@ def _vocabulary(text: str) -> frozenset[str]:
 
 def clear_caches() -> None:
     """Drop the cached details and vocabularies (they hold references to the texts)."""
-    details.cache_clear()
+    span_details.cache_clear()
     _vocabulary.cache_clear()
+    clear_codes()
 
 
 def exclusive_details(
@@ -144,8 +129,8 @@ def exclusive_details(
     da: set[str] = set()
     db: set[str] = set()
     for al in pair.alignments:
-        da |= details(text_a[al.a_start : al.a_end])
-        db |= details(text_b[al.b_start : al.b_end])
+        da |= span_details(text_a, al.a_start, al.a_end)
+        db |= span_details(text_b, al.b_start, al.b_end)
     return da - _vocabulary(text_b) - ignore, db - _vocabulary(text_a) - ignore
 
 
