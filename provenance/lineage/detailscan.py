@@ -35,7 +35,7 @@ from functools import lru_cache
 import numpy as np
 
 from provenance.jit import jit
-from provenance.normalize.plainscan import DIGIT, LETTER, code_classes, code_points
+from provenance.normalize.plainscan import DIGIT, LETTER, code_classes, code_points, number_end
 
 SPACE, UPPER, DIGIT_LIKE, LINE_END = 8, 16, 32, 64  # bits beside plainscan's LETTER (1) and DIGIT (2)
 NUMBER, WORD = 0, 1  # kinds of detail
@@ -43,7 +43,7 @@ _UNDERSCORE = ord("_")
 _CR, _LF = ord("\r"), ord("\n")
 _QUOTE, _LEFT_DOUBLE, _GUILLEMET, _LEFT_SINGLE, _APOSTROPHE, _PAREN, _BRACKET = map(ord, "\"“«‘'([")
 _HYPHEN, _EN_DASH, _EM_DASH, _COLON = map(ord, "-–—:")
-_DOT, _EXCLAMATION, _QUESTION, _COMMA = map(ord, ".!?,")
+_DOT, _EXCLAMATION, _QUESTION = map(ord, ".!?")
 _LINE_ENDS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # where str.splitlines splits ("\r\n" is one end)
 
 
@@ -145,14 +145,7 @@ def _scan(codes: np.ndarray, start: int, end: int, table: np.ndarray) -> tuple[n
         while p < line_end:
             c = codes[p]
             if table[c] & DIGIT:
-                q = p + 1
-                while True:
-                    while q < line_end and table[codes[q]] & DIGIT:
-                        q += 1
-                    if q + 1 < line_end and (codes[q] == _DOT or codes[q] == _COMMA) and table[codes[q + 1]] & DIGIT:
-                        q += 2
-                        continue
-                    break
+                q = number_end(codes, table, p, line_end)
                 starts[n], ends[n], kinds[n] = p, q, NUMBER
                 n += 1
                 p = q

@@ -142,18 +142,24 @@ def scan_passages(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, seed:
 
 
 @jit
+def number_end(codes: np.ndarray, table: np.ndarray, pos: int, end: int) -> int:
+    """Where the number ``\\d+(?:[.,]\\d+)*`` that starts at ``pos`` (a digit) ends."""
+    pos += 1
+    while True:
+        while pos < end and table[codes[pos]] & DIGIT:
+            pos += 1
+        if pos + 1 < end and (codes[pos] == _DOT or codes[pos] == _COMMA) and table[codes[pos + 1]] & DIGIT:
+            pos += 2
+            continue
+        return pos
+
+
+@jit
 def _token_end(codes: np.ndarray, table: np.ndarray, pos: int, end: int) -> int:
     """Where the token that starts at ``pos`` ends (a number, or a letter run); ``pos`` if none starts there."""
     kind = table[codes[pos]]
-    if kind & DIGIT:  # digits, then any [.,] followed by digits
-        pos += 1
-        while True:
-            while pos < end and table[codes[pos]] & DIGIT:
-                pos += 1
-            if pos + 1 < end and (codes[pos] == _DOT or codes[pos] == _COMMA) and table[codes[pos + 1]] & DIGIT:
-                pos += 2
-                continue
-            return pos
+    if kind & DIGIT:
+        return number_end(codes, table, pos, end)
     if kind & LETTER:
         pos += 1
         while pos < end and table[codes[pos]] & LETTER:
