@@ -340,8 +340,11 @@ class OutletCatalog:
         cores = {f for s in self._surfaces.values() for f in s.forms}
         if not cores:
             return None
-        folded = {ch.casefold() for core in cores for ch in core if _folded(ch) in _alias_tokens(ch)}
-        return LoweredAliases(folded, lambda pieces: _trie_regex(cores, {_folded(f): pieces[f] for f in folded}))
+        # the pieces of the pattern that are a letter written as itself (case-folded), not a class
+        letters = {_folded(ch): ch.casefold() for core in cores for ch in core if _alias_tokens(ch) == [_folded(ch)]}
+        return LoweredAliases(
+            letters.values(), lambda pieces: _trie_regex(cores, {tok: pieces[f] for tok, f in letters.items()})
+        )
 
 
 _DEFAULT: OutletCatalog | None = None
