@@ -31,7 +31,9 @@ Regione, Police, Università, ...), or when it is written as a possessive
 ("Estonia's").
 
 :func:`name_spans` finds the candidate spans (runs of capitalised words joined
-by name connectors such as "del", "of", "&", and their tails); :func:`outlet_like` applies the rules;
+by name connectors such as "del", "of", "&", and their tails); :func:`outlet_shape`
+applies the rules that read the name, and
+:data:`~provenance.sources.cues.DESCRIPTOR_END` the one that reads the cue;
 :func:`display_name` gives the form reported (the name as written, a
 capitalised leading article kept: "The Alpine Ledger", "La Gazzetta del
 Cerrina"; a lower-case determiner, which belongs to the sentence, dropped).
@@ -41,8 +43,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-
-from provenance.sources.cues import DESCRIPTOR_END
 
 # Words outlets are named with (casefolded); a name holding one of them is a newsroom's.
 MEDIA_WORDS: frozenset[str] = frozenset(
@@ -172,22 +172,12 @@ def cue_in_running_text(before_cue: str, cue: str) -> bool:
     return True
 
 
-def outlet_like(text: str, start: int, end: int, before: str) -> bool:
-    """Whether the cued name ``text[start:end]`` looks like an outlet (module rules).
-
-    ``before`` is the text before the name once any determiner is removed (it
-    ends with the cue).
-    """
-    shape = outlet_shape(text, start, end)
-    return shape if shape is not None else DESCRIPTOR_END.search(before) is not None
-
-
 def outlet_shape(text: str, start: int, end: int) -> bool | None:
     """What the name ``text[start:end]`` and the text around it say, the cue aside.
 
     False: never an outlet (an institution's word, a possessive); True: it looks
     like one whatever the cue; None: only a media descriptor ending the cue
-    ("il quotidiano X") can make it one (:func:`outlet_like`).  A caller can
+    ("il quotidiano X", :data:`~provenance.sources.cues.DESCRIPTOR_END`) can make it one.  A caller can
     settle most capitalised names (people, places) here, before it reads any cue.
     """
     name = text[start:end]
