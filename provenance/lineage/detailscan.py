@@ -58,7 +58,7 @@ def detail_classes() -> np.ndarray:
     return table
 
 
-@lru_cache(maxsize=256)  # a document is in many pairs, consecutive ones
+@lru_cache(maxsize=16)  # a document is in many pairs, consecutive ones (few kept: a text may be 10 MB)
 def _codes(text: str) -> np.ndarray:
     return code_points(text)
 
