@@ -132,3 +132,44 @@ def test_cells_against_all_partners_at_once_equal_each_pair_alone() -> None:
     across = space.cells_against(source_en, italian, True, AlignParams())  # English source vs Italian texts
     assert across == [match_cells(source_en, b, weights, AlignParams()) for b in italian]
     assert any(together) and any(across)
+
+
+def test_a_passage_keeps_its_best_matches_only() -> None:
+    """In a text that repeats itself every passage matches every other: each keeps its best cells."""
+    import numpy as np
+
+    from provenance.scoring.align import MAX_CELLS_PER_PASSAGE, _best_of_each_row, match_cells
+
+    rng = np.random.default_rng(3)
+    rows, cols = np.divmod(rng.choice(20 * 500, 3000, replace=False), 500)  # distinct cells
+    score = rng.integers(0, 7, 3000) / 7  # ties
+    r, c, s = _best_of_each_row(rows, cols, score, 16)
+    expected = set()
+    for row in range(20):
+        cells = sorted((-score[k], cols[k], k) for k in np.flatnonzero(rows == row))
+        expected |= {(row, int(col), -neg) for neg, col, _ in cells[:16]}
+    assert set(zip(r.tolist(), c.tolist(), s.tolist(), strict=True)) == expected
+    assert len(r) == len(expected)
+
+    sentence = "Il sindaco Mario Rossi ha chiesto quaranta barche al porto di Genova per la regata. "
+    an = analyzer_for("it")
+    a, b = (build_profile(Document(name, sentence * 200, language="it"), an) for name in ("a", "b"))
+    weights = TermWeights().fit(("it", p.surface) for p in (a, b))
+    cells = match_cells(a, b, weights, AlignParams())
+    per_passage = np.bincount([i for i, _, _ in cells])
+    assert per_passage.max() == MAX_CELLS_PER_PASSAGE  # 200 x 200 matching passages, 64 kept each
+    assert len(per_passage) == 200
+
+
+def test_shared_terms_counted_in_blocks_give_the_same_cells(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from provenance.scoring import align
+
+    an = analyzer_for("it")
+    a, b = (
+        build_profile(Document(name, text, language="it"), an) for name, text in (("a", SOURCE_IT), ("b", REWRITE_IT))
+    )
+    weights = TermWeights().fit(("it", p.surface) for p in (a, b))
+    whole = align.match_cells(a, b, weights, AlignParams())
+    monkeypatch.setattr(align, "SHARED_BLOCK", 3)
+    assert align.match_cells(a, b, weights, AlignParams()) == whole
+    assert len(whole) > 3

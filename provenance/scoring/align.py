@@ -232,6 +232,10 @@ def _incidence(terms: Sequence[frozenset[str]], vocab: dict[str, int]) -> sparse
 
 
 ROW_BLOCK = 1024  # passages of A scored at a time: memory stays bounded for 10 MB articles
+# A passage's best matches kept: in a text that repeats itself every passage can match every
+# other one, and the cells of two such 10 MB articles would not fit in memory.
+MAX_CELLS_PER_PASSAGE = 64
+SHARED_BLOCK = 1 << 20  # cells whose shared terms are counted in one product (its index stays int32)
 
 
 @dataclass(frozen=True)
@@ -410,6 +414,20 @@ def ragged_range(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     return np.cumsum(steps)
 
 
+def _best_of_each_row(
+    rows: np.ndarray, cols: np.ndarray, score: np.ndarray, most: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The cells, but at most ``most`` per row: its highest scores (ties: the lower column)."""
+    if len(rows) <= most or np.bincount(rows - rows.min()).max() <= most:
+        return rows, cols, score
+    order = np.lexsort((cols, -score, rows))
+    ordered = rows[order]
+    first = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    rank = np.arange(len(order)) - np.repeat(first, np.diff(np.append(first, len(order))))
+    kept = order[rank < most]
+    return rows[kept], cols[kept], score[kept]
+
+
 def _score_cells(
     xw_a: sparse.csr_matrix,
     x_b: sparse.csr_matrix,
@@ -436,12 +454,17 @@ def _score_cells(
         score = 2 * sh / denom * np.minimum(1.0, sh / params.info_ref)
         keep = score >= params.match_threshold
         if keep.any():
-            found.append((start + rows[keep], cols[keep], score[keep]))
+            found.append(_best_of_each_row(start + rows[keep], cols[keep], score[keep], MAX_CELLS_PER_PASSAGE))
     if not found:
         return []
     i, j, v = (np.concatenate(parts) for parts in zip(*found, strict=True))
     if params.min_shared_terms > 1:
-        n_shared = np.asarray(x_a[i].multiply(x_b[j]).sum(axis=1)).ravel()
+        n_shared = np.concatenate(
+            [
+                np.asarray(x_a[i[k : k + SHARED_BLOCK]].multiply(x_b[j[k : k + SHARED_BLOCK]]).sum(axis=1)).ravel()
+                for k in range(0, len(i), SHARED_BLOCK)
+            ]
+        )
         ok = n_shared >= params.min_shared_terms
         i, j, v = i[ok], j[ok], v[ok]
     order = np.lexsort((v, j, i))
