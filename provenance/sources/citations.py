@@ -314,8 +314,8 @@ def _uncatalogued_one(
         return None  # a catalogued outlet is credited here
     if start in rejected or start + N.leading_article_length(text[start:end]) in rejected:
         return None
-    # N.outlet_like first, as two cheap halves: most capitalised names are people's or
-    # places', settled by the name and the words before it without reading any cue
+    # does it look like an outlet (names module rules)? Asked first: most capitalised names are
+    # people's or places', settled by the name and the words before it without reading any cue
     shape = N.outlet_shape(text, start, end)
     if shape is False:
         return None
