@@ -35,11 +35,10 @@ from functools import lru_cache
 import numpy as np
 
 from provenance.jit import jit
-from provenance.normalize.plainscan import DIGIT, LETTER, code_classes, code_points, number_end
+from provenance.normalize.plainscan import DIGIT, LETTER, code_classes, code_points, is_word, number_end
 
 SPACE, UPPER, DIGIT_LIKE, LINE_END = 8, 16, 32, 64  # bits beside plainscan's LETTER (1) and DIGIT (2)
 NUMBER, WORD = 0, 1  # kinds of detail
-_UNDERSCORE = ord("_")
 _CR, _LF = ord("\r"), ord("\n")
 _QUOTE, _LEFT_DOUBLE, _GUILLEMET, _LEFT_SINGLE, _APOSTROPHE, _PAREN, _BRACKET = map(ord, "\"“«‘'([")
 _HYPHEN, _EN_DASH, _EM_DASH, _COLON = map(ord, "-–—:")
@@ -72,11 +71,6 @@ def detail_spans(text: str, start: int, end: int) -> list[tuple[int, int, int]]:
     """``(start, end, kind)`` of each detail of ``text[start:end]`` (module rules), offsets into ``text``."""
     found = _scan(_codes(text), start, end, detail_classes())
     return list(zip(*(column.tolist() for column in found), strict=True))
-
-
-@jit
-def _is_word(table: np.ndarray, c: np.uint32) -> bool:
-    return (table[c] & (LETTER | DIGIT)) != 0 or c == _UNDERSCORE
 
 
 @jit
@@ -152,7 +146,7 @@ def _scan(codes: np.ndarray, start: int, end: int, table: np.ndarray) -> tuple[n
             elif (
                 table[c] & LETTER
                 and p > line
-                and not _is_word(table, codes[p - 1])
+                and not is_word(table, codes[p - 1])
                 and not (p - 2 >= line and _ends_sentence(codes[p - 2]) and table[codes[p - 1]] & SPACE)
             ):
                 q = p + 1

@@ -34,10 +34,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from provenance.jit import jit
-from provenance.normalize.plainscan import DIGIT, LETTER, SEED, code_classes, fmix64, hash_code_points
+from provenance.normalize.plainscan import SEED, code_classes, code_points, fmix64, hash_code_points, is_word
+from provenance.scoring.align import row_offsets
 
-_UNDERSCORE = ord("_")
-_WORD = LETTER | DIGIT
 CHUNK_CODE_POINTS = 1 << 23  # code points encoded and scanned at a time (4 bytes each)
 
 
@@ -68,9 +67,8 @@ def surface_tfidf(texts: Sequence[str]) -> SurfaceVectors | None:
             chars += len(texts[stop])
             stop += 1
         lowered = [t.lower() for t in texts[start:stop]]
-        lengths = np.fromiter(map(len, lowered), dtype=np.int64, count=len(lowered))
-        bounds = np.concatenate(([0], np.cumsum(lengths)))
-        codes = np.frombuffer("".join(lowered).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        bounds = row_offsets(np.fromiter(map(len, lowered), dtype=np.int64, count=len(lowered)))
+        codes = code_points("".join(lowered))
         cell_hash, cell_count, cell_sizes = _cells(codes, bounds, table, np.uint64(SEED))
         hashes.append(cell_hash)
         counts.append(cell_count)
@@ -86,8 +84,7 @@ def surface_tfidf(texts: Sequence[str]) -> SurfaceVectors | None:
     rows = np.repeat(np.arange(n, dtype=np.int64), per_row)
     norms = np.sqrt(np.bincount(rows, weights=weights * weights, minlength=n))
     weights /= norms[rows]  # a row with a cell has a positive norm
-    offsets = np.concatenate(([0], np.cumsum(per_row))).astype(np.int64)
-    return SurfaceVectors(cell_hash, weights, offsets)
+    return SurfaceVectors(cell_hash, weights, row_offsets(per_row))
 
 
 @jit
@@ -113,10 +110,9 @@ def _cells(
         m = 0
         i, end = bounds[d], bounds[d + 1]
         while i < end:
-            x = codes[i]
-            if table[x] & _WORD or x == _UNDERSCORE:
+            if is_word(table, codes[i]):
                 j = i + 1
-                while j < end and (table[codes[j]] & _WORD or codes[j] == _UNDERSCORE):
+                while j < end and is_word(table, codes[j]):
                     j += 1
                 if j - i >= 2:
                     tokens[m] = hash_code_points(codes, i, j, seed)

@@ -41,6 +41,7 @@ from provenance.scripts import CJK, MARK, SPACELESS
 
 LETTER, DIGIT, SPECIAL = 1, 2, 4  # bits of a code point's class
 _DOT, _COMMA = ord("."), ord(",")  # the separators inside a number
+_UNDERSCORE = ord("_")
 _LETTER_RE = r"[^\W\d_]+"
 _DIGIT_RE = r"\d+"
 SEED = secrets.randbits(64)  # per process, as Python's string hash
@@ -139,6 +140,12 @@ def scan_passages(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, seed:
             size *= 2
     hashes, token_starts, token_ends = (np.concatenate(column) for column in zip(*pieces, strict=True))
     return Scanned(hashes.view(np.int64), token_starts, token_ends, counts, opens)
+
+
+@jit
+def is_word(table: np.ndarray, c: np.uint32) -> bool:
+    """Whether the code point ``c`` is a word character to the expressions (``\\w``: a letter, a digit or ``_``)."""
+    return (table[c] & (LETTER | DIGIT)) != 0 or c == _UNDERSCORE
 
 
 @jit
